@@ -1,0 +1,41 @@
+"""alliance-sim: an agent-based model of the CSTO's cohesion on Mesa 3."""
+
+from .agents import Hegemon, MemberState, OutsideActor
+from .events import (
+    Article4Request,
+    BorderClash,
+    Exit,
+    Freeze,
+    HegemonReward,
+    HegemonShock,
+    PatronOffer,
+    Rejoin,
+    SetParameter,
+    ThreatShift,
+    parse_event,
+)
+from .model import AllianceModel
+from .parameters import ENGAGEMENT_STATES, load_parameters, parameter_table
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ENGAGEMENT_STATES",
+    "AllianceModel",
+    "Article4Request",
+    "BorderClash",
+    "Exit",
+    "Freeze",
+    "Hegemon",
+    "HegemonReward",
+    "HegemonShock",
+    "MemberState",
+    "OutsideActor",
+    "PatronOffer",
+    "Rejoin",
+    "SetParameter",
+    "ThreatShift",
+    "load_parameters",
+    "parameter_table",
+    "parse_event",
+]

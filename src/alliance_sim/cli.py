@@ -1,0 +1,55 @@
+"""Command-line interface: ``alliance-sim SUBCOMMAND``.
+
+Each module in :mod:`alliance_sim.commands` registers its subcommands; this file only builds the
+parser and turns errors into exit codes: 0 success, 1 failure, 2 bad input (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .scenarios import ScenarioError
+
+#: Modules that register subcommands, in the order they appear in ``--help``.
+COMMAND_MODULES = ("scenario", "sweep", "viz")
+
+
+class BadInput(Exception):
+    """Raised by a subcommand for input the user must fix (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="alliance-sim",
+        description="Agent-based simulation of CSTO alliance cohesion (Mesa 3).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"alliance_sim.commands.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"alliance_sim.commands.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``alliance-sim`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ScenarioError, BadInput) as err:
+        print(f"alliance-sim: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("alliance-sim: interrupted", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

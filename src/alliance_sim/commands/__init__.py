@@ -1,0 +1,1 @@
+"""Subcommands of the ``alliance-sim`` CLI; each module has ``register(subparsers)``."""

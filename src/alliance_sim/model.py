@@ -1,0 +1,470 @@
+"""The alliance model: Mesa 3 model of the Collective Security Treaty Organization.
+
+One step is one month. Each month the events dated to it apply, then every member decides from
+last month's snapshot and all apply together (synchronous, order-independent). One model
+instance carries ``replicates`` independent runs in lock-step; ``replicates=1`` is an ordinary
+Mesa model that ``mesa.batch_run`` and SolaraViz use.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+from mesa.agent import AgentSet
+
+from . import mechanisms as mech
+from . import metrics
+from .agents import Hegemon, MemberState, OutsideActor
+from .events import parse_event
+from .parameters import (
+    ENGAGEMENT_STATES,
+    NUMERIC_MEMBER_PARAMETERS,
+    PATRONS,
+    Param,
+    ParameterSet,
+    load_parameters,
+)
+from .recorder import ArrayRecorder, period_array
+from .streams import ReplicateStreams
+
+#: Keyword shortcuts for the parameters analysts move most; they apply from the start month.
+KNOBS = {
+    "russia_capacity": "russia.capacity",
+    "china_pull": "china.pull",
+    "turkey_pull": "turkey.pull",
+    "west_pull": "west.pull",
+    "contagion": "global.contagion",
+    "public_pressure_weight": "global.public_pressure_weight",
+}
+
+
+def month(value: str | np.datetime64) -> np.datetime64:
+    """Parse ``YYYY-MM`` into a numpy month."""
+    return np.datetime64(value, "M")
+
+
+class AllianceModel(mesa.Model):
+    """The CSTO as a Mesa model of member states, a hegemon and outside actors.
+
+    Args:
+        replicates: Independent replicates carried in lock-step (R).
+        months: Months to simulate after ``start`` (the horizon).
+        start: First simulated month, ``YYYY-MM``. With ``history`` the clock starts at the
+            first documented month (2022-01) and the documented 2022 events are replayed up to
+            ``start`` before recording begins.
+        seed: Seed for all randomness (an int, or a sequence of ints for sweeps); ``None``
+            picks one and stores it in ``self.seed``.
+        events: Events (objects or mappings with a ``type``) to apply at their months.
+        overrides: Dotted parameter keys mapped to values, applied from the clock start.
+        history: Replay the documented 2022 events.
+        record_members: Record member trajectories (loyalty, threat, trust, state) as well as
+            bloc metrics. Sweeps switch it off to save memory.
+        russia_capacity: If given, Russia's capacity at ``start``.
+        china_pull: If given, China's pull as a patron from ``start`` on.
+        turkey_pull: If given, Turkey's pull from ``start`` on.
+        west_pull: If given, the West's pull from ``start`` on.
+        contagion: If given, the contagion strength from ``start`` on.
+        public_pressure_weight: If given, the weight of public pressure from ``start`` on.
+        parameters: A parameter set to use instead of the packaged one.
+    """
+
+    def __init__(
+        self,
+        replicates: int = 1,
+        months: int = 36,
+        start: str = "2022-10",
+        seed: int | Sequence[int] | None = None,
+        events: Iterable[Any] = (),
+        overrides: Mapping[str, Any] | None = None,
+        history: bool = True,
+        record_members: bool = True,
+        russia_capacity: float | None = None,
+        china_pull: float | None = None,
+        turkey_pull: float | None = None,
+        west_pull: float | None = None,
+        contagion: float | None = None,
+        public_pressure_weight: float | None = None,
+        parameters: ParameterSet | None = None,
+    ) -> None:
+        if seed is None:
+            seed = secrets.randbits(32)
+        entropy = list(seed) if isinstance(seed, Sequence) else int(seed)
+        mesa_seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
+        super().__init__(seed=mesa_seed)
+        if int(replicates) < 1 or int(months) < 1:
+            raise ValueError("replicates and months must both be at least 1")
+        self.seed = seed
+        self.replicates = int(replicates)
+        self.months = int(months)
+        self.start = month(start)
+        self.params = (parameters or load_parameters()).with_overrides(dict(overrides or {}))
+        history_start = month(self.params.history_start)
+        self.clock_start = min(self.start, history_start) if history else self.start
+        self.end = self.start + self.months - 1
+        self.month_index = -1  # clock months completed before the current one; -1 = none yet
+        self.event_log: list[dict[str, Any]] = []
+        self.streams = ReplicateStreams(entropy, self.replicates)
+
+        self._build_agents()
+        self._schedule = self._schedule_events(events, history)
+
+        self.running = True
+        while self.clock_start + self.month_index + 1 < self.start:
+            self._simulate_month()
+        knobs = {
+            key: value
+            for key, value in {
+                "russia_capacity": russia_capacity,
+                "china_pull": china_pull,
+                "turkey_pull": turkey_pull,
+                "west_pull": west_pull,
+                "contagion": contagion,
+                "public_pressure_weight": public_pressure_weight,
+            }.items()
+            if value is not None
+        }
+        for name, value in knobs.items():
+            self.set_parameter(KNOBS[name], value)
+        self.metrics = self._compute_metrics()
+        self.recorder = ArrayRecorder(self, record_members=record_members)
+        self.recorder.record()
+        self.datacollector = self._make_datacollector() if self.replicates == 1 else None
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ construction
+    def _draw(self, p: Param, uniform: np.ndarray) -> np.ndarray:
+        if isinstance(p.value, str):
+            raise TypeError("categorical parameters are not drawn")
+        value = float(p.value) + p.uncertainty * (2.0 * uniform - 1.0)
+        return np.clip(value, p.low, p.high)
+
+    def _build_agents(self) -> None:
+        ps = self.params
+        names = ps.member_names
+        self.index = {name: i for i, name in enumerate(names)}
+        numeric_globals = [k for k, p in ps.globals.items() if not isinstance(p.value, str)]
+        n_draws = len(names) * len(NUMERIC_MEMBER_PARAMETERS) + 2 * len(ps.actors)
+        n_draws += len(numeric_globals) + 1
+        u = iter(self.streams.uniform(n_draws))
+        self.g = {k: self._draw(ps.globals[k], next(u)) for k in numeric_globals}
+
+        self.patron_pull = np.zeros((len(PATRONS), self.replicates))
+        self.actors_by_name: dict[str, OutsideActor] = {}
+        for name, entries in ps.actors.items():
+            pressure = self._draw(entries["pressure"], next(u))
+            pull = self._draw(entries["pull"], next(u))
+            if name in PATRONS:
+                row = self.patron_pull[PATRONS.index(name)]
+                row[:] = pull
+                pull = row  # the actor's pull is a view on the patron matrix
+            actor = OutsideActor(self, name, ps.actor_kinds[name], pressure, pull)
+            self.actors_by_name[name] = actor
+
+        self.members: list[MemberState] = []
+        for name in names:
+            entries = ps.members[name]
+            drawn = {k: self._draw(entries[k], next(u)) for k in NUMERIC_MEMBER_PARAMETERS}
+            kwargs = {
+                "threat_kind": entries["threat_kind"].value,
+                "threat_source": entries["threat_source"].value,
+                "initial_state": entries["initial_state"].value,
+            }
+            if ps.roles[name] == "hegemon":
+                capacity = self._draw(entries["capacity"], next(u))
+                agent = Hegemon(self, name, drawn, capacity=capacity, **kwargs)
+                self.hegemon = agent
+            else:
+                agent = MemberState(self, name, drawn, **kwargs)
+            self.members.append(agent)
+        self.member_set = AgentSet(self.members, random=self.random)
+        self.founding = np.array([m.state[0] != mech.EXITED for m in self.members])
+        self.believers = np.array([m is not self.hegemon for m in self.members])
+        self.initial_states = np.array([m.initial_state for m in self.members])[:, None]
+
+        self.relations = self._relations_graph()
+        m = len(names)
+        base = np.zeros((m, m, self.replicates))
+        for i, a in enumerate(names):
+            for j, b in enumerate(names):
+                if i != j:
+                    p = ps.relations.get(frozenset((a, b)), ps.default_member_affinity)
+                    base[i, j] = float(p.value)
+        self.affinity_baseline = base
+        self.affinity = base.copy()
+
+        snap = self._snapshot(noise=False)
+        for member in self.members:
+            if member is not self.hegemon:
+                member.loyalty = member.loyalty_target(snap)
+
+    def _relations_graph(self) -> nx.Graph:
+        """Weighted relations network among members and outside actors (baseline values)."""
+        ps = self.params
+        graph = nx.Graph()
+        for name in ps.member_names:
+            graph.add_node(name, kind="hegemon" if name == ps.hegemon else "member")
+        for name, kind in ps.actor_kinds.items():
+            graph.add_node(name, kind=kind)
+        members = ps.member_names
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                graph.add_edge(a, b, weight=float(ps.default_member_affinity.value))
+        for pair, p in ps.relations.items():
+            a, b = sorted(pair)
+            graph.add_edge(a, b, weight=float(p.value))
+        return graph
+
+    def _schedule_events(self, events: Iterable[Any], history: bool) -> dict[int, list]:
+        schedule: dict[int, list] = {}
+        if history:
+            for entry in self.params.history:
+                event = parse_event(entry)
+                when = month(event.date)
+                if self.clock_start <= when <= self.end:
+                    schedule.setdefault(int((when - self.clock_start).astype(int)), []).append(
+                        event
+                    )
+        for entry in events:
+            event = parse_event(entry) if isinstance(entry, Mapping) else entry
+            when = month(event.date)
+            if not self.clock_start <= when <= self.end:
+                raise ValueError(
+                    f"{event.type} event dated {event.date} lies outside the run "
+                    f"({self.clock_start} to {self.end})"
+                )
+            for name in event.members_named():
+                self._entity(name)
+            schedule.setdefault(int((when - self.clock_start).astype(int)), []).append(event)
+        return schedule
+
+    def _make_datacollector(self) -> mesa.DataCollector:
+        agent_reporters = {
+            "member": "name",
+            "loyalty": lambda a: float(a.loyalty[0]),
+            "threat": lambda a: float(a.threat[0]),
+            "trust": lambda a: float(a.trust[0]),
+            "state": lambda a: ENGAGEMENT_STATES[a.state[0]],
+        }
+        return mesa.DataCollector(
+            model_reporters={
+                "date": lambda m: str(m.date),
+                **{k: (lambda m, k=k: float(m.metrics[k][0])) for k in ArrayRecorder.BLOC},
+            },
+            agenttype_reporters={MemberState: agent_reporters, Hegemon: agent_reporters},
+        )
+
+    # ------------------------------------------------------------------ lookups
+    @property
+    def date(self) -> np.datetime64:
+        """The last completed month (the month the current state describes)."""
+        return self.clock_start + self.month_index
+
+    def member(self, name: str) -> MemberState:
+        """The member agent called ``name``."""
+        if name not in self.index:
+            raise KeyError(f"unknown member {name!r}; valid: {', '.join(self.index)}")
+        return self.members[self.index[name]]
+
+    def actor(self, name: str) -> OutsideActor | MemberState:
+        """The outside actor called ``name`` (members are accepted too)."""
+        if name in self.actors_by_name:
+            return self.actors_by_name[name]
+        return self.member(name)
+
+    def _entity(self, name: str) -> OutsideActor | MemberState:
+        if name in self.actors_by_name or name in self.index:
+            return self.actor(name)
+        valid = [*self.index, *self.actors_by_name]
+        raise KeyError(f"unknown state {name!r}; valid: {', '.join(valid)}")
+
+    # ------------------------------------------------------------------ dynamics
+    def _snapshot(self, noise: bool = True) -> dict[str, np.ndarray]:
+        states = np.stack([m.state for m in self.members])
+        disengagement = np.clip(states - self.initial_states, 0, 3) / 3.0
+        return {
+            "capacity": self.hegemon.capacity,
+            "affinity": self.affinity,
+            "disengagement": disengagement,
+            "noise": self.streams.normal(len(self.members) + 1) if noise else None,
+        }
+
+    def _simulate_month(self) -> None:
+        """Apply this month's events, then the synchronous decide/advance of every member."""
+        self.month_index += 1
+        for event in self._schedule.get(self.month_index, ()):
+            event.apply(self)
+        self.snapshot = self._snapshot()
+        self.member_set.do("decide")
+        self.member_set.do("advance")
+        self.affinity = mech.relax_towards(
+            self.affinity, self.affinity_baseline, self.g["affinity_recovery"]
+        )
+
+    def step(self) -> None:
+        """Simulate one month and record it."""
+        self._simulate_month()
+        self.metrics = self._compute_metrics()
+        self.recorder.record()
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+        if self.steps >= self.months:
+            self.running = False
+
+    def _compute_metrics(self) -> dict[str, np.ndarray]:
+        states = np.stack([m.state for m in self.members])
+        return {
+            "integrity": metrics.integrity(states, self.founding),
+            "cohesion": metrics.cohesion(
+                np.stack([m.loyalty for m in self.members]), states, self.affinity
+            ),
+            "credibility": metrics.credibility(
+                np.stack([m.trust for m in self.members]), states, self.believers
+            ),
+            "capacity": self.hegemon.capacity.copy(),
+        }
+
+    # ------------------------------------------------------------------ event effects
+    def log_event(self, kind: str, subject: str, detail: str) -> None:
+        """Append to this run's dated event log (replicate 0 describes 'this run')."""
+        self.event_log.append(
+            {
+                "date": str(self.clock_start + self.month_index),
+                "kind": kind,
+                "subject": subject,
+                "detail": detail,
+            }
+        )
+
+    def border_clash(self, a: str, b: str, severity: float, victim: str | None) -> None:
+        """Deadly clash between ``a`` and ``b``; see :class:`alliance_sim.events.BorderClash`."""
+        for side, other in ((a, b), (b, a)):
+            self._entity(side)
+            if side in self.index:
+                member = self.member(side)
+                if member.threat_source == other:
+                    member.shift_threat(0.5 * severity)
+                member.pressure = np.minimum(1.0, member.pressure + severity)
+        if a in self.index and b in self.index:
+            i, j = self.index[a], self.index[b]
+            hostile = np.clip(self.affinity[i, j] - 0.5 * severity, -1.0, 1.0)
+            self.affinity[i, j] = self.affinity[j, i] = hostile
+            if victim is not None:
+                # Fellow members fought and the bloc did nothing: evidence against the guarantee.
+                self.member(victim).observe_request(
+                    np.zeros(self.replicates), self.g["inaction_weight"] * severity
+                )
+        self.log_event("border_clash", f"{a}–{b}", f"severity {severity:.2f}")
+
+    def article4_request(self, name: str, answered: bool | None, severity: float) -> None:
+        """A member asks for collective defence; requester and observers update their belief."""
+        requester = self.member(name)
+        if answered is None:
+            outcome = self.hegemon.answers(requester)
+        else:
+            outcome = np.full(self.replicates, float(answered))
+        requester.observe_request(outcome, self.g["requester_weight"] * severity)
+        # Help that arrives pushes the threat back.
+        requester.threat = requester.threat * (1.0 - 0.5 * severity * outcome)
+        i = self.index[name]
+        for j, observer in enumerate(self.members):
+            if observer is requester or observer is self.hegemon:
+                continue
+            closeness = (1.0 + self.affinity[j, i]) / 2.0
+            observer.observe_request(outcome, self.g["observer_weight"] * severity * closeness)
+        self.log_event("article4_request", name, "answered" if outcome[0] else "unanswered")
+
+    def patron_offer(self, patron: str, name: str, access: float, pull: float | None) -> None:
+        """An outside patron offers ``name`` an alternative."""
+        if patron not in PATRONS:
+            raise KeyError(f"unknown patron {patron!r}; valid: {', '.join(PATRONS)}")
+        member = self.member(name)
+        row = PATRONS.index(patron)
+        member.access[row] = np.maximum(member.access[row], access)
+        if pull is not None:
+            self.patron_pull[row] = np.maximum(self.patron_pull[row], pull)
+        self.log_event("patron_offer", name, f"{patron} offers access {access:.2f}")
+
+    def hegemon_reward(self, name: str) -> None:
+        """The hegemon honours ``name``; members whose main threat it is see favouritism."""
+        favourite = self.member(name)
+        favourite.params["affinity"] = np.minimum(1.0, favourite.params["affinity"] + 0.1)
+        for member in self.members:
+            if member.threat_source == name:
+                member.observe_request(np.zeros(self.replicates), self.g["requester_weight"] / 2)
+                member.pressure = np.minimum(1.0, member.pressure + 0.3)
+        self.log_event("hegemon_reward", name, f"{self.hegemon.name} honours {name}")
+
+    def set_parameter(self, key: str, value: float) -> None:
+        """Set a parameter in every replicate from now on (dotted key, e.g. ``china.pull``)."""
+        entity, _, name = key.partition(".")
+        value = float(value)
+        if entity == "global":
+            if name not in self.g:
+                raise KeyError(f"unknown global parameter {name!r}; valid: {', '.join(self.g)}")
+            self.g[name] = np.full(self.replicates, value)
+        elif entity in self.actors_by_name:
+            actor = self.actors_by_name[entity]
+            if name not in ("pull", "pressure"):
+                raise KeyError(f"unknown parameter {name!r} of {entity}; valid: pull, pressure")
+            getattr(actor, name)[:] = value
+        else:
+            member = self.member(entity)
+            if name == "capacity" and member is self.hegemon:
+                member.capacity = np.full(self.replicates, value)
+            elif name.startswith("access_") and name[7:] in PATRONS:
+                member.access[PATRONS.index(name[7:])] = value
+            elif name == "threat_baseline":
+                member.threat_baseline = np.full(self.replicates, value)
+            elif name in member.params:
+                member.params[name] = np.full(self.replicates, value)
+            else:
+                valid = ", ".join(sorted({*member.params, "capacity"}))
+                raise KeyError(f"unknown parameter {name!r} of {entity}; valid: {valid}")
+        self.log_event("set_parameter", key, f"= {value:g}")
+
+    # ------------------------------------------------------------------ results
+    def to_frame(self) -> pd.DataFrame:
+        """Bloc metrics as a tidy frame.
+
+        Columns: date, replicate, integrity, cohesion, credibility, capacity.
+
+        For R=1 the frame comes from Mesa's DataCollector, otherwise from the array recorder;
+        both have the same columns.
+        """
+        if self.datacollector is not None:
+            frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+            frame.insert(1, "replicate", 0)
+            frame["date"] = pd.PeriodIndex(frame["date"], freq="M")
+            return frame
+        return self.recorder.bloc_frame()
+
+    def member_frame(self) -> pd.DataFrame:
+        """Member trajectories: date, replicate, member, loyalty, threat, trust, state."""
+        return self.recorder.member_frame()
+
+    def outcomes(self) -> pd.DataFrame:
+        """Per replicate and member: the month it first froze and the month it exited, or NaT."""
+        names = [m.name for m in self.members]
+        return pd.DataFrame(
+            {
+                "replicate": np.tile(np.arange(self.replicates), len(names)),
+                "member": pd.Categorical(np.repeat(names, self.replicates), categories=names),
+                "freeze_date": period_array(
+                    self.clock_start, np.concatenate([m.freeze_month for m in self.members])
+                ),
+                "exit_date": period_array(
+                    self.clock_start, np.concatenate([m.exit_month for m in self.members])
+                ),
+            }
+        )
+
+    def final(self) -> pd.DataFrame:
+        """End-of-run bloc metrics, one row per replicate."""
+        return self.recorder.final_frame()

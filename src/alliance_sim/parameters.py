@@ -1,0 +1,263 @@
+"""The model's parameters and their provenance, loaded from ``data/parameters.yaml``.
+
+Every value carries where it comes from: a document and the sentence quoted from it, or an
+assumption and its reason. :func:`parameter_table` prints that as a DataFrame.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import yaml
+
+#: Engagement ladder, from fully engaged to gone.
+ENGAGEMENT_STATES = ("active", "reduced", "frozen", "exited")
+THREAT_KINDS = ("external", "intra", "hegemon", "none")
+PATRONS = ("china", "turkey", "west")
+NUMERIC_MEMBER_PARAMETERS = (
+    "affinity",
+    "dependence",
+    "coercion_exposure",
+    "threat_baseline",
+    "entrapment_sensitivity",
+    "public_sensitivity",
+    "regime_security",
+    "priority",
+    "prior_trust",
+    "prior_strength",
+    "deterrence_loss",
+    "access_china",
+    "access_turkey",
+    "access_west",
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter value with its uncertainty, bounds and provenance.
+
+    Attributes:
+        value: The central value (a number, or a name for categorical parameters).
+        uncertainty: Half-width of the uniform range replicates draw from; 0 = fixed.
+        low: Lower admissible bound.
+        high: Upper admissible bound.
+        source: Document file name, or ``"assumption"``.
+        quote: The quoted sentence(s), or the reason for the assumption.
+    """
+
+    value: Any
+    uncertainty: float = 0.0
+    low: float = 0.0
+    high: float = 1.0
+    source: str = "assumption"
+    quote: str = ""
+
+    @property
+    def is_assumption(self) -> bool:
+        """Whether the value is an assumption rather than read from a document."""
+        return self.source in ("assumption", "override")
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """All parameters of the model: globals, members, outside actors, relations, history."""
+
+    globals: dict[str, Param]
+    members: dict[str, dict[str, Param]]
+    roles: dict[str, str]
+    actors: dict[str, dict[str, Param]]
+    actor_kinds: dict[str, str]
+    relations: dict[frozenset, Param]
+    default_member_affinity: Param
+    history: list[dict[str, Any]] = field(default_factory=list)
+    history_start: str = "2022-01"
+    documents: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def member_names(self) -> list[str]:
+        """Member states (including former members), in file order."""
+        return list(self.members)
+
+    @property
+    def actor_names(self) -> list[str]:
+        """Outside actors, in file order."""
+        return list(self.actors)
+
+    @property
+    def hegemon(self) -> str:
+        """The member that leads the bloc."""
+        return next(name for name, role in self.roles.items() if role == "hegemon")
+
+    def keys(self) -> list[str]:
+        """Every dotted key that :meth:`with_overrides` accepts."""
+        out = [f"global.{k}" for k in self.globals]
+        out += [f"{m}.{k}" for m, ps in self.members.items() for k in ps]
+        out += [f"{a}.{k}" for a, ps in self.actors.items() for k in ps]
+        return out
+
+    def lookup(self, key: str) -> Param:
+        """Return the parameter named by a dotted key such as ``armenia.access_west``.
+
+        Raises:
+            KeyError: With the valid choices, when the key names nothing.
+        """
+        entity, _, name = key.partition(".")
+        table = self._table(entity)
+        if name not in table:
+            raise KeyError(
+                f"unknown parameter {name!r} of {entity!r}; valid: {', '.join(sorted(table))}"
+            )
+        return table[name]
+
+    def _table(self, entity: str) -> dict[str, Param]:
+        if entity == "global":
+            return self.globals
+        if entity in self.members:
+            return self.members[entity]
+        if entity in self.actors:
+            return self.actors[entity]
+        valid = ["global", *self.members, *self.actors]
+        raise KeyError(f"unknown entity {entity!r}; valid: {', '.join(valid)}")
+
+    def with_overrides(self, overrides: dict[str, Any] | None) -> ParameterSet:
+        """Return a copy with some values replaced; replaced values lose their uncertainty.
+
+        Args:
+            overrides: Dotted keys (``global.contagion``, ``armenia.access_west``,
+                ``china.pull``) mapped to new values.
+
+        Raises:
+            KeyError: When a key names no parameter (the message lists valid choices).
+            ValueError: When a value lies outside the parameter's admissible range.
+        """
+        if not overrides:
+            return self
+        new = copy.deepcopy(self)
+        for key, value in overrides.items():
+            old = new.lookup(key)
+            if isinstance(old.value, str):
+                value = str(value)
+            else:
+                value = float(value)
+                if not old.low <= value <= old.high:
+                    raise ValueError(f"{key}={value} is outside its range [{old.low}, {old.high}]")
+            entity, _, name = key.partition(".")
+            new._table(entity)[name] = replace(
+                old, value=value, uncertainty=0.0, source="override", quote=f"set to {value}"
+            )
+        return new
+
+
+def _param(entry: Any, where: str) -> Param:
+    if not isinstance(entry, dict) or "value" not in entry:
+        raise ValueError(f"{where}: expected a mapping with 'value'")
+    low, high = entry.get("range", (0.0, 1.0))
+    if "assumption" in entry:
+        source, quote = "assumption", entry["assumption"]
+    elif "source" in entry and "quote" in entry:
+        source, quote = entry["source"], entry["quote"]
+    else:
+        raise ValueError(f"{where}: no provenance (give source+quote, or assumption)")
+    return Param(
+        value=entry["value"],
+        uncertainty=float(entry.get("uncertainty", 0.0)),
+        low=float(low),
+        high=float(high),
+        source=source,
+        quote=" ".join(str(quote).split()),
+    )
+
+
+def parse_parameters(raw: dict[str, Any]) -> ParameterSet:
+    """Build a :class:`ParameterSet` from the parsed YAML mapping."""
+    members, roles = {}, {}
+    for name, entries in raw["members"].items():
+        roles[name] = entries.get("role", "member")
+        members[name] = {
+            k: _param(v, f"members.{name}.{k}") for k, v in entries.items() if k != "role"
+        }
+    actors, kinds = {}, {}
+    for name, entries in raw["actors"].items():
+        kinds[name] = entries["kind"]
+        actors[name] = {
+            k: _param(v, f"actors.{name}.{k}") for k, v in entries.items() if k != "kind"
+        }
+    relations = {}
+    for i, rel in enumerate(raw.get("relations", [])):
+        a, b = rel["pair"]
+        relations[frozenset((a, b))] = _param(rel, f"relations[{i}] {a}-{b}")
+    return ParameterSet(
+        globals={k: _param(v, f"global.{k}") for k, v in raw["global"].items()},
+        members=members,
+        roles=roles,
+        actors=actors,
+        actor_kinds=kinds,
+        relations=relations,
+        default_member_affinity=_param(raw["default_member_affinity"], "default_member_affinity"),
+        history=list(raw.get("history", [])),
+        history_start=str(raw.get("history_start", "2022-01")),
+        documents=dict(raw.get("documents", {})),
+    )
+
+
+@cache
+def _default_parameters() -> ParameterSet:
+    text = resources.files("alliance_sim").joinpath("data/parameters.yaml").read_text("utf-8")
+    return parse_parameters(yaml.safe_load(text))
+
+
+def load_parameters() -> ParameterSet:
+    """Return the packaged parameter set (parsed once, copied on override)."""
+    return _default_parameters()
+
+
+def parameter_table(entity: str | None = None) -> pd.DataFrame:
+    """Return every parameter with its provenance, one row each.
+
+    Args:
+        entity: Restrict to one member, actor, ``"global"`` or ``"relations"``.
+
+    Returns:
+        Columns ``entity, parameter, value, uncertainty, low, high, provenance, source,
+        quote`` where ``provenance`` is ``document`` or ``assumption`` and ``quote`` holds the
+        quoted sentence or the assumption's reason.
+    """
+    ps = load_parameters()
+    rows = []
+
+    def add(ent: str, name: str, p: Param) -> None:
+        rows.append(
+            {
+                "entity": ent,
+                "parameter": name,
+                "value": p.value,
+                "uncertainty": p.uncertainty,
+                "low": p.low,
+                "high": p.high,
+                "provenance": "assumption" if p.is_assumption else "document",
+                "source": p.source,
+                "quote": p.quote,
+            }
+        )
+
+    for name, p in ps.globals.items():
+        add("global", name, p)
+    for group in (ps.members, ps.actors):
+        for ent, params in group.items():
+            for name, p in params.items():
+                add(ent, name, p)
+    add("relations", "default_member_affinity", ps.default_member_affinity)
+    for pair, p in ps.relations.items():
+        add("relations", "-".join(sorted(pair)), p)
+    df = pd.DataFrame(rows)
+    if entity is not None:
+        valid = sorted(set(df["entity"]))
+        if entity not in valid:
+            raise KeyError(f"unknown entity {entity!r}; valid: {', '.join(valid)}")
+        df = df[df["entity"] == entity].reset_index(drop=True)
+    return df

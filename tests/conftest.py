@@ -1,0 +1,14 @@
+import pathlib
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> pathlib.Path:
+    assert SEEDS.is_dir(), (
+        f"source documents not found at {SEEDS} (shared/ must sit beside the repo)"
+    )
+    return SEEDS

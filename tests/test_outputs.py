@@ -1,0 +1,106 @@
+"""Metrics, frames, Mesa tooling and provenance."""
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from alliance_sim import AllianceModel, MemberState, metrics, parameter_table
+
+
+def test_metrics_are_bounded():
+    model = AllianceModel(replicates=300, seed=1)
+    model.run_model()
+    frame = model.to_frame()
+    for column in ("integrity", "cohesion", "credibility"):
+        assert frame[column].between(0, 1).all(), column
+    members = model.member_frame()
+    for column in ("loyalty", "threat", "trust"):
+        assert members[column].between(0, 1).all(), column
+
+
+def test_datacollector_and_recorder_agree_for_a_single_run():
+    model = AllianceModel(replicates=1, seed=3)
+    model.run_model()
+    from_mesa = model.to_frame()
+    from_recorder = model.recorder.bloc_frame()
+    assert list(from_mesa.columns) == list(from_recorder.columns)
+    assert len(from_mesa) == 37
+    pd.testing.assert_frame_equal(from_mesa, from_recorder, check_dtype=False)
+    agents = model.datacollector.get_agenttype_vars_dataframe(MemberState)
+    assert set(agents["member"]) == {
+        "belarus",
+        "kazakhstan",
+        "kyrgyzstan",
+        "tajikistan",
+        "armenia",
+        "uzbekistan",
+    }
+    assert agents["loyalty"].between(0, 1).all()
+
+
+def test_frames_are_tidy_and_dated():
+    model = AllianceModel(replicates=5, months=12, seed=1)
+    model.run_model()
+    bloc = model.to_frame()
+    assert len(bloc) == 13 * 5
+    assert str(bloc["date"].min()) == "2022-09" and str(bloc["date"].max()) == "2023-09"
+    members = model.member_frame()
+    assert len(members) == 13 * 5 * 7
+    assert set(members["state"].cat.categories) == {"active", "reduced", "frozen", "exited"}
+    outcomes = model.outcomes()
+    assert len(outcomes) == 5 * 7 and {"freeze_date", "exit_date"} <= set(outcomes.columns)
+    assert outcomes.query("member == 'russia'")["exit_date"].isna().all()
+
+
+def test_cohesion_can_rise_when_the_least_loyal_member_is_gone():
+    loyalty = np.array([[0.9], [0.8], [0.1]])
+    affinity = np.full((3, 3, 1), 0.5)
+    engaged = np.zeros((3, 1), dtype=np.int8)
+    without_third = engaged.copy()
+    without_third[2] = 3
+    assert metrics.cohesion(loyalty, without_third, affinity) > metrics.cohesion(
+        loyalty, engaged, affinity
+    )
+    founding = np.ones(3, dtype=bool)
+    assert metrics.integrity(without_third, founding) < metrics.integrity(engaged, founding)
+
+
+def test_batch_run_returns_cohesion_for_every_step():
+    results = mesa.batch_run(
+        AllianceModel,
+        parameters={"seed": [1, 2], "months": 12, "contagion": [0.1, 0.4]},
+        iterations=1,
+        max_steps=12,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    assert frame["RunId"].nunique() == 4
+    per_run = frame.groupby("RunId")["Step"].nunique()
+    assert (per_run >= 12).all()
+    assert frame["cohesion"].notna().all() and frame["cohesion"].between(0, 1).all()
+
+
+def test_every_parameter_has_provenance_that_checks_out(seeds_dir):
+    table = parameter_table()
+    assert len(table) > 100
+    assert set(table["provenance"]) == {"document", "assumption"}
+    for row in table.itertuples():
+        assert row.quote.strip(), f"{row.entity}.{row.parameter} has no quote or reason"
+        if row.provenance == "document":
+            text = " ".join((seeds_dir / row.source).read_text(encoding="utf-8").split())
+            assert row.quote in text, f"{row.entity}.{row.parameter}: quote not in {row.source}"
+
+
+def test_parameter_table_for_one_member():
+    table = parameter_table("armenia")
+    assert set(table["entity"]) == {"armenia"}
+    assert "deterrence_loss" in set(table["parameter"])
+
+
+def test_history_events_cite_the_documents(seeds_dir):
+    from alliance_sim import load_parameters
+
+    for event in load_parameters().history:
+        text = " ".join((seeds_dir / event["source"]).read_text(encoding="utf-8").split())
+        assert " ".join(event["quote"].split()) in text, event
