@@ -104,3 +104,13 @@ def test_history_events_cite_the_documents(seeds_dir):
     for event in load_parameters().history:
         text = " ".join((seeds_dir / event["source"]).read_text(encoding="utf-8").split())
         assert " ".join(event["quote"].split()) in text, event
+
+
+def test_per_replicate_overrides_vectorise_design_points():
+    """An override array gives each replicate its own value, as if run separately."""
+    values = [0.0, 0.3, 0.6]
+    together = AllianceModel(replicates=3, seed=1, overrides={"global.contagion": values})
+    assert np.allclose(together.g["contagion"], values)
+    together.run_model()
+    outcomes = together.final()
+    assert outcomes["cohesion"].nunique() == 3

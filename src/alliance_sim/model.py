@@ -61,7 +61,9 @@ class AllianceModel(mesa.Model):
         seed: Seed for all randomness (an int, or a sequence of ints for sweeps); ``None``
             picks one and stores it in ``self.seed``.
         events: Events (objects or mappings with a ``type``) to apply at their months.
-        overrides: Dotted parameter keys mapped to values, applied from the clock start.
+        overrides: Dotted parameter keys mapped to values, applied from the clock start. A
+            value may be an array of shape ``(R,)``: one value per replicate, so that one model
+            can carry many design points of a sweep.
         history: Replay the documented 2022 events.
         record_members: Record member trajectories (loyalty, threat, trust, state) as well as
             bloc metrics. Sweeps switch it off to save memory.
@@ -142,8 +144,12 @@ class AllianceModel(mesa.Model):
     def _draw(self, p: Param, uniform: np.ndarray) -> np.ndarray:
         if isinstance(p.value, str):
             raise TypeError("categorical parameters are not drawn")
-        value = float(p.value) + p.uncertainty * (2.0 * uniform - 1.0)
-        return np.clip(value, p.low, p.high)
+        value = np.asarray(p.value, dtype=float)
+        if value.ndim == 1 and value.shape != (self.replicates,):
+            raise ValueError(
+                f"a per-replicate override has {value.size} values for {self.replicates} replicates"
+            )
+        return np.clip(value + p.uncertainty * (2.0 * uniform - 1.0), p.low, p.high)
 
     def _build_agents(self) -> None:
         ps = self.params

@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -143,12 +144,14 @@ class ParameterSet:
             if isinstance(old.value, str):
                 value = str(value)
             else:
-                value = float(value)
-                if not old.low <= value <= old.high:
+                # A sequence gives one value per replicate (how sweeps vectorise design points).
+                value = float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+                if not np.all((old.low <= value) & (value <= old.high)):
                     raise ValueError(f"{key}={value} is outside its range [{old.low}, {old.high}]")
             entity, _, name = key.partition(".")
+            note = f"set to {value}" if np.ndim(value) == 0 else "set per replicate"
             new._table(entity)[name] = replace(
-                old, value=value, uncertainty=0.0, source="override", quote=f"set to {value}"
+                old, value=value, uncertainty=0.0, source="override", quote=note
             )
         return new
 
