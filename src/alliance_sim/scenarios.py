@@ -207,8 +207,34 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _check_shape(data: dict[str, Any], path: Path, lines: dict[tuple, int]) -> None:
+    """The containers ``extends`` merges must have the right shape before merging."""
+    params = data.get("parameters")
+    if params is not None:
+        if not isinstance(params, dict):
+            raise ScenarioError(
+                path,
+                lines.get(("parameters",)),
+                "parameters",
+                "must be a mapping: entity -> {parameter: value}",
+            )
+        for entity, values in params.items():
+            if values is not None and not isinstance(values, dict):
+                loc = ("parameters", entity)
+                raise ScenarioError(
+                    path,
+                    _line_for(lines, loc),
+                    _field_path(loc),
+                    "must be a mapping: parameter -> value",
+                )
+    events = data.get("events")
+    if events is not None and not isinstance(events, list):
+        raise ScenarioError(path, lines.get(("events",)), "events", "must be a list of events")
+
+
 def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict, Path]:
     data, lines = _read_yaml(path)
+    _check_shape(data, path, lines)
     parent_name = data.get("extends")
     if parent_name is None:
         return data, lines, path
