@@ -131,29 +131,36 @@ def test_compare_writes_overlay_and_paired_differences(tmp_path):
 
 
 BAD_CASES = {
-    "unknown field": ("description: q\nbogus: 1\n", "bad.yaml:2: bogus: unknown field"),
-    "wrong type": ("description: q\nmonths: twelve\n", "bad.yaml:2: months:"),
-    "unknown member": (
+    "unknown_field": ("description: q\nbogus: 1\n", "unknown_field.yaml:2: bogus: unknown field"),
+    "wrong_type": ("description: q\nmonths: twelve\n", "wrong_type.yaml:2: months:"),
+    "unknown_member": (
         'description: q\nevents:\n  - type: freeze\n    date: "2023-01"\n    member: narnia\n',
-        "bad.yaml:5: events[0].member: unknown member 'narnia'; valid: russia",
+        "unknown_member.yaml:5: events[0].member: unknown member 'narnia'; valid: russia",
     ),
-    "after horizon": (
+    "after_horizon": (
         'description: q\nmonths: 3\nevents:\n  - type: rejoin\n    date: "2030-01"\n'
         "    member: uzbekistan\n",
-        "bad.yaml:5: events[0].date: 2030-01 lies outside the run",
+        "after_horizon.yaml:5: events[0].date: 2030-01 lies outside the run",
     ),
-    "malformed": ("description: q\n  months: : 3\n", "bad.yaml:2: malformed YAML"),
+    "malformed": ("description: q\n  months: : 3\n", "malformed.yaml:2: malformed YAML"),
 }
 
 
-@pytest.mark.parametrize("case", BAD_CASES)
-def test_bad_scenario_exits_2_with_location_and_writes_nothing(tmp_path, case):
-    text, expected = BAD_CASES[case]
-    (tmp_path / "bad.yaml").write_text(text)
+def test_bad_scenarios_exit_2_with_file_line_and_field(tmp_path):
+    for name, (text, _) in BAD_CASES.items():
+        (tmp_path / f"{name}.yaml").write_text(text)
+    done = cli("validate", *sorted(tmp_path.iterdir()))
+    assert done.returncode == 2
+    for _, expected in BAD_CASES.values():
+        assert expected in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_run_writes_nothing(tmp_path):
+    (tmp_path / "bad.yaml").write_text(BAD_CASES["unknown_member"][0])
     out = tmp_path / "out"
     done = cli("run", tmp_path / "bad.yaml", "--replicates", 5, "--out", out)
-    assert done.returncode == 2
-    assert expected in done.stderr, done.stderr
+    assert done.returncode == 2 and "bad.yaml:5: events[0].member" in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["bad.yaml"]
 

@@ -163,9 +163,11 @@ def paired_probability_differences(
 # ------------------------------------------------------------------------------ text tables
 def format_member_table(table: pd.DataFrame) -> str:
     """The member summary as a fixed-width text table (percentages, months)."""
+    names = table["member"].astype(str)
+    width = max(names.str.len().max(), len("member"))
     out = pd.DataFrame(
         {
-            "member": table["member"],
+            "member".ljust(width): names.str.ljust(width),
             "P(reduced)": table["p_reduced"].map("{:.0%}".format),
             "P(frozen)": table["p_frozen"].map("{:.0%}".format),
             "P(exited)": table["p_exited"].map("{:.0%}".format),
