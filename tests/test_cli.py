@@ -206,3 +206,21 @@ def test_broken_pipe_is_quiet():
     assert done.returncode == 0
     assert len(done.stdout.splitlines()) == 2
     assert done.stderr == ""
+
+
+def test_atomic_folder_leaves_nothing_on_error_and_overwrites_whole(tmp_path):
+    from alliance_sim.runs import RunFolderError, atomic_folder
+
+    target = tmp_path / "run"
+    with pytest.raises(RuntimeError), atomic_folder(target) as tmp:
+        (tmp / "half.parquet").write_text("partial")
+        raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_folder(target) as tmp:
+        (tmp / "old.txt").write_text("old")
+    with pytest.raises(RunFolderError, match="not empty"), atomic_folder(target):
+        pass
+    with atomic_folder(target, overwrite=True) as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]

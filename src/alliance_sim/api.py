@@ -406,6 +406,13 @@ class Comparison:
             parts.append(f"  {name}")
             table = summary.format_bloc_table(summary.bloc_summary(result.final()))
             parts.append("\n".join("    " + line for line in table.splitlines()))
+        starts = {r.scenario.start for r in self.results.values()}
+        if len(starts) > 1:
+            parts += [
+                "",
+                "Note: the scenarios start in different months, so their runs end in different "
+                "months: " + ", ".join(f"{n} {r.scenario.end}" for n, r in self.results.items()),
+            ]
         if len(self.results) > 1:
             parts += ["", "Differences from the reference at the end of the run:"]
             parts.append(summary.format_differences(self.differences()))

@@ -7,6 +7,7 @@ one the middle 90%.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -140,7 +141,8 @@ def plot_bloc(
     for ax in axes[2:]:
         ax.set_xlabel("month")
     fig.legend(handles=_band_legend(), loc="outside lower center", ncol=3, frameon=False)
-    fig.suptitle(title + (f"\n{subtitle}" if subtitle else ""), fontsize=11)
+    wrapped = textwrap.fill(subtitle, 130) if subtitle else ""
+    fig.suptitle(title + (f"\n{wrapped}" if wrapped else ""), fontsize=11)
     return fig
 
 
@@ -205,7 +207,7 @@ def plot_states(members: pd.DataFrame, title: str) -> Figure:
             x,
             *(100 * share[s].to_numpy() for s in STATE_COLOURS),
             colors=list(STATE_COLOURS.values()),
-            step=None,
+            step="post",  # states are monthly: no interpolation between months
         )
         ax.set_title(name.capitalize())
         ax.set_ylim(0, 100)
