@@ -235,6 +235,7 @@ class RunResult:
         csv: bool | None = None,
         overwrite: bool = False,
         command: list[str] | None = None,
+        progress: bool | None = False,
     ) -> Path:
         """Write the run folder atomically and return its path.
 
@@ -247,25 +248,34 @@ class RunResult:
             csv: Also write the tables as CSV; ``None`` = only for small runs.
             overwrite: Replace a non-empty target folder.
             command: Command line to record (default: this process's).
+            progress: Show a progress bar over the files (``None``: only on a terminal).
         """
         target = Path(out) if out is not None else default_run_dir(self.scenario.name)
         check_target(target, overwrite)
         members = self.member_frame()
         if csv is None:
             csv = len(members) <= SMALL_RUN_ROWS
-        with atomic_folder(target, overwrite) as tmp:
+        disable = None if progress is None else not progress
+        bar = tqdm(total=4 + len(RUN_PLOTS), desc="writing", unit="file", disable=disable)
+        with bar, atomic_folder(target, overwrite) as tmp:
             (tmp / "scenario.yaml").write_text(self.scenario.to_yaml(), encoding="utf-8")
             write_table(self.to_frame(), tmp, "bloc", csv)
+            bar.update()
             write_table(members, tmp, "members", csv)
+            bar.update()
             write_table(self.outcomes(), tmp, "outcomes", csv)
+            bar.update()
             result = self.summary()
             table = result.members.assign(median_exit=result.members["median_exit"].astype(str))
             table.to_csv(tmp / "summary_members.csv", index=False)
             result.bloc.to_csv(tmp / "summary_bloc.csv", index=False)
             (tmp / "summary.txt").write_text(str(result) + "\n", encoding="utf-8")
             self.events().to_csv(tmp / "events.csv", index=False)
+            bar.update()
             for kind, name in RUN_PLOTS.items():
+                bar.set_postfix_str(name)
                 _plots().save_figure(self.plot(kind), tmp / name)
+                bar.update()
             s = self.scenario
             meta = run_metadata(
                 seed=s.seed,
@@ -444,12 +454,14 @@ class Comparison:
         csv: bool | None = None,
         overwrite: bool = False,
         command: list[str] | None = None,
+        progress: bool | None = False,
     ) -> Path:
         """Write the comparison folder atomically and return its path.
 
         The folder holds ``compare.png``, ``differences.csv``, ``member_differences.csv``,
         ``bloc.parquet`` (all scenarios), ``summary.txt``, ``metadata.json`` and each
-        scenario's resolved YAML under ``scenarios/``.
+        scenario's resolved YAML under ``scenarios/``. Arguments as for
+        :meth:`RunResult.save`.
         """
         names = list(self.results)
         target = (
@@ -459,18 +471,23 @@ class Comparison:
         bloc = self.to_frame()
         if csv is None:
             csv = len(bloc) <= SMALL_RUN_ROWS
-        with atomic_folder(target, overwrite) as tmp:
+        disable = None if progress is None else not progress
+        bar = tqdm(total=3, desc="writing", unit="step", disable=disable)
+        with bar, atomic_folder(target, overwrite) as tmp:
             (tmp / "scenarios").mkdir()
             for name, result in self.results.items():
                 (tmp / "scenarios" / f"{name}.yaml").write_text(
                     result.scenario.to_yaml(), encoding="utf-8"
                 )
             write_table(bloc, tmp, "bloc", csv)
+            bar.update()
             if len(names) > 1:
                 self.differences().to_csv(tmp / "differences.csv", index=False)
                 self.member_differences().to_csv(tmp / "member_differences.csv", index=False)
             (tmp / "summary.txt").write_text(self.summary_text() + "\n", encoding="utf-8")
+            bar.update()
             _plots().save_figure(self.plot(), tmp / "compare.png")
+            bar.update()
             first = self.results[self.reference].scenario
             meta = run_metadata(
                 seed=first.seed,

@@ -54,7 +54,11 @@ def _check_out(args: argparse.Namespace) -> None:
 def _save(thing: Any, args: argparse.Namespace) -> Any:
     try:
         return thing.save(
-            args.out, csv=True if args.csv else None, overwrite=args.overwrite, command=sys.argv
+            args.out,
+            csv=True if args.csv else None,
+            overwrite=args.overwrite,
+            command=sys.argv,
+            progress=None if not args.quiet else False,
         )
     except RunFolderError as err:
         raise _bad_input(f"--out {err}") from None
