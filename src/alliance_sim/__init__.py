@@ -1,6 +1,7 @@
 """alliance-sim: an agent-based model of the CSTO's cohesion on Mesa 3."""
 
 from .agents import Hegemon, MemberState, OutsideActor
+from .api import Comparison, RunResult, compare, run
 from .events import (
     Article4Request,
     BorderClash,
@@ -16,6 +17,7 @@ from .events import (
 )
 from .model import AllianceModel
 from .parameters import ENGAGEMENT_STATES, load_parameters, parameter_table
+from .scenarios import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 
@@ -24,6 +26,7 @@ __all__ = [
     "AllianceModel",
     "Article4Request",
     "BorderClash",
+    "Comparison",
     "Exit",
     "Freeze",
     "Hegemon",
@@ -33,9 +36,15 @@ __all__ = [
     "OutsideActor",
     "PatronOffer",
     "Rejoin",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
     "SetParameter",
     "ThreatShift",
+    "compare",
     "load_parameters",
+    "load_scenario",
     "parameter_table",
     "parse_event",
+    "run",
 ]

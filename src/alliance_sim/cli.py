@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .scenarios import ScenarioError
@@ -49,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("alliance-sim: interrupted", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (``alliance-sim params | head``): stop quietly. Point stdout at
+        # devnull so that Python's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

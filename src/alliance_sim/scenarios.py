@@ -207,8 +207,34 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _check_shape(data: dict[str, Any], path: Path, lines: dict[tuple, int]) -> None:
+    """The containers ``extends`` merges must have the right shape before merging."""
+    params = data.get("parameters")
+    if params is not None:
+        if not isinstance(params, dict):
+            raise ScenarioError(
+                path,
+                lines.get(("parameters",)),
+                "parameters",
+                "must be a mapping: entity -> {parameter: value}",
+            )
+        for entity, values in params.items():
+            if values is not None and not isinstance(values, dict):
+                loc = ("parameters", entity)
+                raise ScenarioError(
+                    path,
+                    _line_for(lines, loc),
+                    _field_path(loc),
+                    "must be a mapping: parameter -> value",
+                )
+    events = data.get("events")
+    if events is not None and not isinstance(events, list):
+        raise ScenarioError(path, lines.get(("events",)), "events", "must be a list of events")
+
+
 def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict, Path]:
     data, lines = _read_yaml(path)
+    _check_shape(data, path, lines)
     parent_name = data.get("extends")
     if parent_name is None:
         return data, lines, path
@@ -296,12 +322,53 @@ def _check_names(scenario: Scenario, path: Path, lines: dict[tuple, int]) -> Non
             )
 
 
-def load_scenario(name_or_path: str | Path, **changes: Any) -> Scenario:
+def check_overrides(overrides: Mapping[str, Any], origin: str = "overrides") -> dict[str, Any]:
+    """Check dotted parameter overrides (``armenia.access_west=0.6``) against the parameter set.
+
+    Args:
+        overrides: Dotted keys mapped to values.
+        origin: Where the overrides came from, used as the error's location (``--set``).
+
+    Returns:
+        The overrides, unchanged, once every key and value is valid.
+
+    Raises:
+        ScenarioError: Naming the key, with the valid choices when the key names nothing.
+    """
+    params = load_parameters()
+    for key, value in overrides.items():
+        if not isinstance(key, str) or "." not in key:
+            raise ScenarioError(
+                origin, None, str(key), "expected entity.parameter, e.g. armenia.access_west"
+            )
+        try:
+            params.with_overrides({key: value})
+        except KeyError as err:
+            raise ScenarioError(origin, None, key, err.args[0]) from None
+        except (ValueError, TypeError) as err:
+            raise ScenarioError(origin, None, key, str(err)) from None
+    return dict(overrides)
+
+
+def _nest(overrides: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    nested: dict[str, dict[str, Any]] = {}
+    for key, value in overrides.items():
+        entity, _, name = key.partition(".")
+        nested.setdefault(entity, {})[name] = value
+    return nested
+
+
+def load_scenario(
+    name_or_path: str | Path, overrides: Mapping[str, Any] | None = None, **changes: Any
+) -> Scenario:
     """Load, resolve and validate a scenario by path or by name.
 
     Args:
         name_or_path: A file path, or the name of a file in a scenarios folder.
-        **changes: Field values that replace the file's (``replicates=100``, ``seed=1``).
+        overrides: Dotted parameter keys mapped to values (``{"china.pull": 0.9}``), merged
+            over the file's ``parameters``.
+        **changes: Field values that replace the file's (``replicates=100``, ``seed=1``);
+            ``None`` values are ignored.
 
     Raises:
         ScenarioError: Naming the file, line and field of the first problem found.
@@ -310,7 +377,42 @@ def load_scenario(name_or_path: str | Path, **changes: Any) -> Scenario:
     data, lines, _ = _resolve(path, ())
     data.pop("extends", None)
     data.setdefault("name", path.stem)
-    data.update({k: v for k, v in changes.items() if v is not None})
+    return _validate(data, path, lines, overrides, changes)
+
+
+def revise_scenario(
+    scenario: Scenario, overrides: Mapping[str, Any] | None = None, **changes: Any
+) -> Scenario:
+    """A validated copy of ``scenario`` with some fields and parameters changed.
+
+    Args:
+        scenario: A scenario already loaded.
+        overrides: Dotted parameter keys mapped to values, merged over its parameters.
+        **changes: Field values that replace the scenario's; ``None`` values are ignored.
+
+    Raises:
+        ScenarioError: When the changed scenario is invalid.
+    """
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data.pop("extends", None)
+    return _validate(data, Path(f"<scenario {scenario.name}>"), {}, overrides, changes)
+
+
+def _validate(
+    data: dict[str, Any],
+    path: Path,
+    lines: dict[tuple, int],
+    overrides: Mapping[str, Any] | None,
+    changes: Mapping[str, Any],
+) -> Scenario:
+    changed = {k: v for k, v in changes.items() if v is not None}
+    data.update(changed)
+    if overrides:
+        check_overrides(overrides)
+        merged = {e: dict(v or {}) for e, v in (data.get("parameters") or {}).items()}
+        for entity, values in _nest(overrides).items():
+            merged.setdefault(entity, {}).update(values)
+        data["parameters"] = merged
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
@@ -325,6 +427,11 @@ def load_scenario(name_or_path: str | Path, **changes: Any) -> Scenario:
             message = f"unknown field {loc[-1]!r}; valid: {', '.join(allowed)}"
         elif first["type"] == "union_tag_invalid":
             message = f"unknown event type; valid: {', '.join(_TAGS)}"
+        elif first["type"] == "union_tag_not_found":
+            message = f"an event needs a type; valid: {', '.join(_TAGS)}"
+        if loc and loc[0] in changed:
+            message += f" (given as {loc[0]}={changed[loc[0]]!r}, not in the file)"
+            raise ScenarioError(path, None, _field_path(loc), message) from None
         raise ScenarioError(path, _line_for(lines, loc), _field_path(loc), message) from None
     _check_names(scenario, path, lines)
     return scenario

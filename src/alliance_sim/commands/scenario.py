@@ -1,49 +1,194 @@
-"""Scenario subcommands: run, params."""
+"""Scenario subcommands: run, compare, list, show, validate, params.
+
+A thin layer over :mod:`alliance_sim.api`: parse arguments, call the API, print tables.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 import pandas as pd
+import yaml
 
-from ..model import AllianceModel
 from ..parameters import parameter_table
+from ..runs import RunFolderError, check_target
+from ..scenarios import ScenarioError, check_overrides, list_scenarios, load_scenario
+
+
+def _bad_input(message: str) -> Exception:
+    from ..cli import BadInput
+
+    return BadInput(message)
+
+
+def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
+    """``["armenia.access_west=0.6", ...]`` -> ``{"armenia.access_west": 0.6}``, checked.
+
+    Raises:
+        BadInput: For a pair without ``=``.
+        ScenarioError: For an unknown key or an out-of-range value (location ``--set``).
+    """
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise _bad_input(f"--set {pair!r}: expected key=value, e.g. armenia.access_west=0.6")
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        out[key.strip()] = value
+    return check_overrides(out, origin="--set")
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    if args.out is not None:
+        try:
+            check_target(args.out, args.overwrite)
+        except RunFolderError as err:
+            raise _bad_input(f"--out {err}") from None
+
+
+def _save(thing: Any, args: argparse.Namespace) -> Any:
+    try:
+        return thing.save(
+            args.out,
+            csv=True if args.csv else None,
+            overwrite=args.overwrite,
+            command=sys.argv,
+            progress=None if not args.quiet else False,
+        )
+    except RunFolderError as err:
+        raise _bad_input(f"--out {err}") from None
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..scenarios import load_scenario
+    from ..api import run
 
+    overrides = parse_sets(args.set)
     scenario = load_scenario(
-        args.scenario, replicates=args.replicates, months=args.months, seed=args.seed
+        args.scenario, overrides, replicates=args.replicates, months=args.months, seed=args.seed
     )
-    model = AllianceModel(**scenario.model_kwargs())
-    model.run_model()
-    final = model.final()[["integrity", "cohesion", "credibility"]]
-    print(f"{scenario.name}: {scenario.replicates} replicates, {scenario.start} to {scenario.end}")
-    print(final.quantile([0.05, 0.5, 0.95]).round(3).to_string())
+    _check_out(args)
+    result = run(scenario, progress=None if not args.quiet else False)
+    folder = _save(result, args)
+    print(result.summary())
+    print(f"\nRun folder: {folder}")
     return 0
 
 
-def _params(args: argparse.Namespace) -> int:
-    from ..cli import BadInput
+def _compare(args: argparse.Namespace) -> int:
+    from ..api import compare, resolve
 
+    overrides = parse_sets(args.set)
+    changes = {"replicates": args.replicates, "months": args.months, "seed": args.seed}
+    first = resolve(args.scenarios[0], overrides, **changes)
+    common = {"seed": first.seed, "replicates": first.replicates, "months": first.months}
+    scenarios = [first] + [resolve(s, overrides, **common) for s in args.scenarios[1:]]
+    _check_out(args)
+    comparison = compare(scenarios, progress=None if not args.quiet else False)
+    folder = _save(comparison, args)
+    print(comparison.summary_text())
+    print(f"\nOverlay plot: {folder / 'compare.png'}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    rows = []
+    for name, path in list_scenarios().items():
+        try:
+            s = load_scenario(path)
+            question = " ".join(s.description.split())
+            rows.append((name, s.start, s.months, question))
+        except ScenarioError as err:
+            rows.append((name, "?", "?", f"INVALID: {err.problem}"))
+    width = max((len(r[0]) for r in rows), default=4)
+    print(f"{'name':<{width}}  start    months  question")
+    for name, start, months, question in rows:
+        print(f"{name:<{width}}  {start:<7}  {months!s:>6}  {question}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    print(scenario.to_yaml(), end="")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            s = load_scenario(path)
+        except ScenarioError as err:
+            failed += 1
+            print(f"alliance-sim: error: {err}", file=sys.stderr)
+        else:
+            print(f"ok  {path}: {s.name}, {len(s.events)} events, {s.start} to {s.end}")
+    return 2 if failed else 0
+
+
+def _params(args: argparse.Namespace) -> int:
     try:
         table = parameter_table(args.member)
     except KeyError as err:
-        raise BadInput(err.args[0]) from None
+        raise _bad_input(err.args[0]) from None
     with pd.option_context("display.max_colwidth", 120, "display.width", 200):
         print(table.to_string(index=False))
     return 0
 
 
+def _ensemble_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replicates", type=int, metavar="N", help="ensemble size")
+    parser.add_argument("--months", type=int, metavar="M", help="horizon in months")
+    parser.add_argument("--seed", type=int, metavar="S", help="seed of all randomness")
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="parameter override, e.g. --set armenia.access_west=0.6 (repeatable)",
+    )
+    parser.add_argument("--out", metavar="DIR", help="output folder (default runs/NAME-TIME)")
+    parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
+    parser.add_argument("--csv", action="store_true", help="also write tables as CSV")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the scenario subcommands."""
-    run = sub.add_parser("run", help="run a scenario ensemble and print a summary")
-    run.add_argument("scenario", help="scenario file or name in scenarios/")
-    run.add_argument("--replicates", type=int)
-    run.add_argument("--months", type=int)
-    run.add_argument("--seed", type=int)
+    run = sub.add_parser(
+        "run",
+        help="run a scenario ensemble, write its folder and print a summary",
+        description="Run a scenario ensemble; write the run folder (resolved scenario, "
+        "metadata, Parquet tables, PNG plots) and print the end-of-run summary.",
+    )
+    run.add_argument("scenario", help="scenario file, or the name of one in scenarios/")
+    _ensemble_options(run)
     run.set_defaults(func=_run)
+
+    compare = sub.add_parser(
+        "compare",
+        help="run scenarios with the same seeds and compare them with the first",
+        description="Run each scenario with the same seed, replicates and months (the first "
+        "scenario's unless given), write an overlay plot and print paired differences.",
+    )
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    _ensemble_options(compare)
+    compare.set_defaults(func=_compare)
+
+    lister = sub.add_parser("list", help="list the scenarios and the question each answers")
+    lister.set_defaults(func=_list)
+
+    show = sub.add_parser("show", help="print a scenario as resolved after inheritance")
+    show.add_argument("scenario")
+    show.set_defaults(func=_show)
+
+    validate = sub.add_parser("validate", help="check scenario files (exit 2 if any is bad)")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(func=_validate)
+
     params = sub.add_parser("params", help="print the parameter table with provenance")
     params.add_argument("member", nargs="?", help="restrict to one member, actor or 'global'")
     params.set_defaults(func=_params)

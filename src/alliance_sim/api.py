@@ -1,0 +1,552 @@
+"""Python API that mirrors the CLI: ``load_scenario``, ``run`` and ``compare``.
+
+>>> from alliance_sim import run, compare
+>>> result = run("armenia_exit", replicates=200)
+>>> result.summary().bloc                       # median and 90% band at the end
+>>> result.save("runs/armenia")                 # the folder `alliance-sim run` writes
+>>> both = compare(["baseline", "armenia_exit"], replicates=200)
+>>> both.differences()                          # paired differences from the first scenario
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from . import summary
+from .model import AllianceModel
+from .parameters import ENGAGEMENT_STATES
+from .runs import (
+    SMALL_RUN_ROWS,
+    atomic_folder,
+    check_target,
+    default_run_dir,
+    run_metadata,
+    write_json,
+    write_table,
+)
+from .scenarios import Scenario, load_scenario, revise_scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: A marked event on a plot: (month, label).
+Marker = tuple[str, str]
+
+
+def _plots():
+    """The plotting module, imported on first use (matplotlib is slow to import)."""
+    from . import plots
+
+    return plots
+
+
+#: Plot kinds of a run and the file each is saved as.
+RUN_PLOTS = {
+    "bloc": "bloc_metrics.png",
+    "loyalty": "member_loyalty.png",
+    "states": "engagement_states.png",
+    "exit": "freeze_exit_probability.png",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def event_label(event: Any) -> str:
+    """A short label for an event marker on a plot."""
+    kind = event.type.replace("_", " ")
+    if event.type == "patron_offer":
+        return f"{event.patron} offers {event.member}"
+    if event.type == "border_clash":
+        return f"clash {event.members[0]}–{event.members[1]}"
+    if event.type == "hegemon_shock":
+        return f"Russia shock {event.delta:+.2f}"
+    if event.type == "set_parameter":
+        return f"{event.key} = {event.value:g}"
+    if event.type == "threat_shift":
+        return f"{event.member} threat {event.delta:+.2f}"
+    return f"{event.member} {kind}"
+
+
+def scenario_markers(scenario: Scenario) -> list[Marker]:
+    """The scenario's own events as (month, label) plot markers."""
+    return [(e.date, event_label(e)) for e in scenario.events]
+
+
+def resolve(
+    scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None, **changes: Any
+) -> Scenario:
+    """A validated scenario from a name, a path or a Scenario, with changes applied."""
+    if isinstance(scenario, Scenario):
+        if overrides or any(v is not None for v in changes.values()):
+            return revise_scenario(scenario, overrides, **changes)
+        return scenario
+    return load_scenario(scenario, overrides, **changes)
+
+
+@dataclass
+class Summary:
+    """End-of-run tables: ``members`` (per member) and ``bloc`` (median, 90% band)."""
+
+    scenario: Scenario
+    members: pd.DataFrame
+    bloc: pd.DataFrame
+
+    def __str__(self) -> str:
+        s = self.scenario
+        head = (
+            f"{s.name}: {s.replicates} replicates, {s.start} to {s.end} (seed {s.seed})\n"
+            f"{' '.join(s.description.split())}"
+        )
+        return (
+            f"{head}\n\nMembers at the end of the run ({s.end}):\n"
+            f"{summary.format_member_table(self.members)}\n\n"
+            f"Bloc at the end of the run:\n{summary.format_bloc_table(self.bloc)}"
+        )
+
+
+@dataclass
+class RunResult:
+    """An ensemble run of one scenario.
+
+    Attributes:
+        scenario: The resolved scenario that was run.
+        model: The model after the run (all replicates).
+        started: When the run started (UTC).
+        finished: When it finished (UTC).
+    """
+
+    scenario: Scenario
+    model: AllianceModel
+    started: datetime
+    finished: datetime
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _cached(self, key: str, build) -> Any:
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    # ------------------------------------------------------------------ frames
+    def to_frame(self) -> pd.DataFrame:
+        """Bloc metrics: date, replicate, integrity, cohesion, credibility, capacity."""
+        return self._cached("bloc", self.model.to_frame)
+
+    def member_frame(self) -> pd.DataFrame:
+        """Member trajectories: date, replicate, member, loyalty, threat, trust, state."""
+        return self._cached("members", self.model.member_frame)
+
+    def outcomes(self) -> pd.DataFrame:
+        """Per replicate and member: the month it first froze and the month it left (or NaT)."""
+        return self._cached("outcomes", self.model.outcomes)
+
+    def final(self) -> pd.DataFrame:
+        """Bloc metrics in the last month, one row per replicate."""
+        return self._cached("final", self.model.final)
+
+    def final_states(self) -> pd.DataFrame:
+        """Each member's engagement state in the last month: replicate, member, state."""
+        frame = self.member_frame()
+        last = frame[frame["date"] == frame["date"].max()]
+        return last[["replicate", "member", "state"]].reset_index(drop=True)
+
+    def events(self) -> pd.DataFrame:
+        """The run's event log (replicate 0): date, kind, subject, detail."""
+        return pd.DataFrame(self.model.event_log, columns=["date", "kind", "subject", "detail"])
+
+    def summary(self) -> Summary:
+        """The end-of-run tables the CLI prints."""
+        return Summary(
+            self.scenario,
+            summary.member_summary(self.member_frame(), self.outcomes()),
+            summary.bloc_summary(self.final()),
+        )
+
+    # ------------------------------------------------------------------ plots
+    def plot(self, kind: str | None = None) -> Figure | dict[str, Figure]:
+        """Plots of the run.
+
+        Args:
+            kind: One of ``bloc`` (metrics with bands), ``loyalty`` (per member), ``states``
+                (share of engagement states), ``exit`` (cumulative freeze/exit probability);
+                ``None`` for all of them as a dict.
+
+        Raises:
+            ValueError: For an unknown kind.
+        """
+        if kind is None:
+            return {k: self.plot(k) for k in RUN_PLOTS}
+        s = self.scenario
+        where = f"{s.name} — {s.replicates} replicates, seed {s.seed}"
+        if kind == "bloc":
+            question = " ".join(s.description.split())
+            return _plots().plot_bloc(
+                self.to_frame(), f"Bloc metrics: {where}", question, scenario_markers(s)
+            )
+        if kind == "loyalty":
+            g = self.model.params.globals
+            thresholds = {
+                "reduce": float(g["reduce_threshold"].value),
+                "freeze": float(g["freeze_threshold"].value),
+                "exit": float(g["exit_threshold"].value),
+            }
+            return _plots().plot_loyalty(
+                self.member_frame(),
+                f"Member loyalty: {where}\n(a member moves down the ladder when its loyalty "
+                "falls below a threshold)",
+                thresholds,
+            )
+        if kind == "states":
+            return _plots().plot_states(
+                self.member_frame(), f"Engagement state of each member: {where}"
+            )
+        if kind == "exit":
+            dates = pd.PeriodIndex(self.to_frame()["date"].unique())
+            hegemon = self.model.hegemon.name
+            members = self.member_frame()
+            outside = members.groupby("member", observed=True)["state"].agg(
+                lambda states: bool((states == "exited").all())
+            )
+            never_in = [m for m, out in outside.items() if out]
+            note = f"{hegemon} leads the bloc" + (
+                f"; {', '.join(never_in)} never in the bloc during the run" if never_in else ""
+            )
+            return _plots().plot_cumulative(
+                self.outcomes(),
+                dates,
+                f"Cumulative probability of freezing and of leaving: {where}\n({note}: not shown)",
+                skip=[hegemon, *never_in],
+            )
+        raise ValueError(f"unknown plot kind {kind!r}; valid: {', '.join(RUN_PLOTS)}")
+
+    # ------------------------------------------------------------------ saving
+    def save(
+        self,
+        out: str | Path | None = None,
+        *,
+        csv: bool | None = None,
+        overwrite: bool = False,
+        command: list[str] | None = None,
+        progress: bool | None = False,
+    ) -> Path:
+        """Write the run folder atomically and return its path.
+
+        The folder holds ``scenario.yaml`` (resolved), ``metadata.json``, ``bloc.parquet``,
+        ``members.parquet``, ``outcomes.parquet``, ``summary_members.csv``,
+        ``summary_bloc.csv``, ``events.csv``, ``summary.txt`` and the PNG plots.
+
+        Args:
+            out: Target folder; default ``runs/NAME-TIMESTAMP``.
+            csv: Also write the tables as CSV; ``None`` = only for small runs.
+            overwrite: Replace a non-empty target folder.
+            command: Command line to record (default: this process's).
+            progress: Show a progress bar over the files (``None``: only on a terminal).
+        """
+        target = Path(out) if out is not None else default_run_dir(self.scenario.name)
+        check_target(target, overwrite)
+        members = self.member_frame()
+        if csv is None:
+            csv = len(members) <= SMALL_RUN_ROWS
+        disable = None if progress is None else not progress
+        bar = tqdm(total=4 + len(RUN_PLOTS), desc="writing", unit="file", disable=disable)
+        with bar, atomic_folder(target, overwrite) as tmp:
+            (tmp / "scenario.yaml").write_text(self.scenario.to_yaml(), encoding="utf-8")
+            write_table(self.to_frame(), tmp, "bloc", csv)
+            bar.update()
+            write_table(members, tmp, "members", csv)
+            bar.update()
+            write_table(self.outcomes(), tmp, "outcomes", csv)
+            bar.update()
+            result = self.summary()
+            table = result.members.assign(median_exit=result.members["median_exit"].astype(str))
+            table.to_csv(tmp / "summary_members.csv", index=False)
+            result.bloc.to_csv(tmp / "summary_bloc.csv", index=False)
+            (tmp / "summary.txt").write_text(str(result) + "\n", encoding="utf-8")
+            self.events().to_csv(tmp / "events.csv", index=False)
+            bar.update()
+            for kind, name in RUN_PLOTS.items():
+                bar.set_postfix_str(name)
+                _plots().save_figure(self.plot(kind), tmp / name)
+                bar.update()
+            s = self.scenario
+            meta = run_metadata(
+                seed=s.seed,
+                replicates=s.replicates,
+                months=s.months,
+                started=self.started,
+                finished=self.finished,
+                command=command,
+                scenario=s.name,
+                start=s.start,
+                end=s.end,
+                engagement_states=list(ENGAGEMENT_STATES),
+                csv=csv,
+            )
+            write_json(meta, tmp / "metadata.json")
+        return target
+
+
+def _simulate(scenario: Scenario, bar: Any = None) -> RunResult:
+    started = _now()
+    model = AllianceModel(**scenario.model_kwargs())
+    for _ in range(scenario.months):
+        model.step()
+        if bar is not None:
+            bar.update(1)
+    return RunResult(scenario, model, started, _now())
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    progress: bool | None = False,
+    **changes: Any,
+) -> RunResult:
+    """Run a scenario ensemble.
+
+    Args:
+        scenario: A :class:`Scenario`, a path to a YAML file, or the name of one in
+            ``scenarios/``.
+        overrides: Dotted parameter keys mapped to values (``{"china.pull": 0.9}``), as the
+            CLI's ``--set``.
+        progress: Show a progress bar (``None``: only on a terminal).
+        **changes: Scenario fields to replace: ``replicates``, ``months``, ``seed``,
+            ``start``, ``history``.
+
+    Returns:
+        The :class:`RunResult`.
+
+    Raises:
+        ScenarioError: When the scenario or the changes are invalid.
+    """
+    resolved = resolve(scenario, overrides, **changes)
+    disable = None if progress is None else not progress
+    with tqdm(total=resolved.months, desc=resolved.name, unit="month", disable=disable) as bar:
+        return _simulate(resolved, bar)
+
+
+@dataclass
+class Comparison:
+    """Several scenarios run with the same seed and ensemble size (paired replicates).
+
+    Attributes:
+        results: Scenario name -> its run; the first is the reference.
+    """
+
+    results: dict[str, RunResult]
+
+    @property
+    def reference(self) -> str:
+        """Name of the first scenario, which the others are compared with."""
+        return next(iter(self.results))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Bloc metrics of every scenario with a ``scenario`` column (ordered categorical)."""
+        names = list(self.results)
+        frame = pd.concat(
+            [r.to_frame().assign(scenario=n) for n, r in self.results.items()],
+            ignore_index=True,
+        )
+        frame["scenario"] = pd.Categorical(frame["scenario"], categories=names)
+        return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
+
+    def member_frame(self) -> pd.DataFrame:
+        """Member trajectories of every scenario with a ``scenario`` column."""
+        names = list(self.results)
+        frame = pd.concat(
+            [r.member_frame().assign(scenario=n) for n, r in self.results.items()],
+            ignore_index=True,
+        )
+        frame["scenario"] = pd.Categorical(frame["scenario"], categories=names)
+        return frame
+
+    def differences(self) -> pd.DataFrame:
+        """End-of-run bloc metrics of each scenario minus the reference's, paired by replicate.
+
+        Returns:
+            Columns scenario, metric, reference, scenario_median, diff_median, diff_q05,
+            diff_q95 (90% interval of the paired differences), p_lower.
+        """
+        ref = self.results[self.reference].final()
+        rows = [
+            summary.paired_differences(ref, r.final()).assign(scenario=n)
+            for n, r in list(self.results.items())[1:]
+        ]
+        if not rows:
+            return pd.DataFrame()
+        frame = pd.concat(rows, ignore_index=True)
+        return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
+
+    def member_differences(self) -> pd.DataFrame:
+        """Change in each member's end-of-run P(frozen or exited) and P(exited) vs the reference.
+
+        Returns:
+            Columns scenario, member, outcome, reference, scenario_p, diff, diff_lo, diff_hi
+            (90% Monte Carlo interval of the paired difference).
+        """
+        ref = self.results[self.reference].final_states()
+        rows = [
+            summary.paired_probability_differences(ref, r.final_states()).assign(scenario=n)
+            for n, r in list(self.results.items())[1:]
+        ]
+        if not rows:
+            return pd.DataFrame()
+        frame = pd.concat(rows, ignore_index=True)
+        return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
+
+    def summary_text(self) -> str:
+        """The tables ``alliance-sim compare`` prints."""
+        first = self.results[self.reference].scenario
+        parts = [
+            f"Compared with {self.reference}: {first.replicates} replicates each, seed "
+            f"{first.seed}, paired by replicate; intervals hold 90% of the paired differences.",
+            "",
+            "Bloc at the end of the run:",
+        ]
+        for name, result in self.results.items():
+            parts.append(f"  {name}")
+            table = summary.format_bloc_table(summary.bloc_summary(result.final()))
+            parts.append("\n".join("    " + line for line in table.splitlines()))
+        starts = {r.scenario.start for r in self.results.values()}
+        if len(starts) > 1:
+            parts += [
+                "",
+                "Note: the scenarios start in different months, so their runs end in different "
+                "months: " + ", ".join(f"{n} {r.scenario.end}" for n, r in self.results.items()),
+            ]
+        if len(self.results) > 1:
+            parts += ["", "Differences from the reference at the end of the run:"]
+            parts.append(summary.format_differences(self.differences()))
+            parts += ["", "Change in members' end-of-run probabilities:"]
+            parts.append(summary.format_probability_differences(self.member_differences()))
+        return "\n".join(parts)
+
+    def plot(self) -> Figure:
+        """The overlay: levels of each metric and paired differences from the reference."""
+        first = self.results[self.reference].scenario
+        others = list(self.results)[1:]
+        listed = " and ".join([", ".join(others[:-1]), others[-1]] if len(others) > 1 else others)
+        title = (
+            f"What {listed or 'each scenario'} {'do' if len(others) > 1 else 'does'} to the "
+            f"bloc, compared with {self.reference}\n"
+            f"top: each scenario's level (median of {first.replicates} replicates); bottom: "
+            f"its difference from {self.reference} in the same replicate (seed {first.seed})"
+        )
+        return _plots().plot_comparison(
+            {n: r.to_frame() for n, r in self.results.items()},
+            title,
+            {n: scenario_markers(r.scenario) for n, r in self.results.items()},
+        )
+
+    def save(
+        self,
+        out: str | Path | None = None,
+        *,
+        csv: bool | None = None,
+        overwrite: bool = False,
+        command: list[str] | None = None,
+        progress: bool | None = False,
+    ) -> Path:
+        """Write the comparison folder atomically and return its path.
+
+        The folder holds ``compare.png``, ``differences.csv``, ``member_differences.csv``,
+        ``bloc.parquet`` (all scenarios), ``summary.txt``, ``metadata.json`` and each
+        scenario's resolved YAML under ``scenarios/``. Arguments as for
+        :meth:`RunResult.save`.
+        """
+        names = list(self.results)
+        target = (
+            Path(out) if out is not None else default_run_dir("compare-" + "-".join(names)[:80])
+        )
+        check_target(target, overwrite)
+        bloc = self.to_frame()
+        if csv is None:
+            csv = len(bloc) <= SMALL_RUN_ROWS
+        disable = None if progress is None else not progress
+        bar = tqdm(total=3, desc="writing", unit="step", disable=disable)
+        with bar, atomic_folder(target, overwrite) as tmp:
+            (tmp / "scenarios").mkdir()
+            for name, result in self.results.items():
+                (tmp / "scenarios" / f"{name}.yaml").write_text(
+                    result.scenario.to_yaml(), encoding="utf-8"
+                )
+            write_table(bloc, tmp, "bloc", csv)
+            bar.update()
+            if len(names) > 1:
+                self.differences().to_csv(tmp / "differences.csv", index=False)
+                self.member_differences().to_csv(tmp / "member_differences.csv", index=False)
+            (tmp / "summary.txt").write_text(self.summary_text() + "\n", encoding="utf-8")
+            bar.update()
+            _plots().save_figure(self.plot(), tmp / "compare.png")
+            bar.update()
+            first = self.results[self.reference].scenario
+            meta = run_metadata(
+                seed=first.seed,
+                replicates=first.replicates,
+                months=first.months,
+                started=min(r.started for r in self.results.values()),
+                finished=max(r.finished for r in self.results.values()),
+                command=command,
+                scenarios=names,
+                reference=self.reference,
+                csv=csv,
+            )
+            write_json(meta, tmp / "metadata.json")
+        return target
+
+
+def compare(
+    scenarios: Iterable[Scenario | str | Path],
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    progress: bool | None = False,
+    **changes: Any,
+) -> Comparison:
+    """Run several scenarios with the same seed streams and compare them with the first.
+
+    Every scenario runs with the first one's ``seed``, ``replicates`` and ``months`` (or the
+    values given here), so replicate *i* of each shares its parameter draws and random streams
+    and differences can be paired.
+
+    Args:
+        scenarios: Scenarios, paths or names; the first is the reference.
+        overrides: Dotted parameter overrides applied to every scenario.
+        progress: Show a progress bar (``None``: only on a terminal).
+        **changes: ``replicates``, ``months``, ``seed`` for all scenarios.
+
+    Raises:
+        ScenarioError: When a scenario or a change is invalid (nothing has run yet).
+        ValueError: When no scenario is given.
+    """
+    items: Sequence = list(scenarios)
+    if not items:
+        raise ValueError("compare needs at least one scenario")
+    first = resolve(items[0], overrides, **changes)
+    common = {"seed": first.seed, "replicates": first.replicates, "months": first.months}
+    resolved = [first] + [resolve(s, overrides, **common) for s in items[1:]]
+    names: list[str] = []
+    for s in resolved:
+        name, n = s.name, 2
+        while name in names:
+            name, n = f"{s.name}_{n}", n + 1
+        names.append(name)
+    disable = None if progress is None else not progress
+    total = sum(s.months for s in resolved)
+    results: dict[str, RunResult] = {}
+    with tqdm(total=total, desc="compare", unit="month", disable=disable) as bar:
+        for name, s in zip(names, resolved, strict=True):
+            bar.set_description(name)
+            results[name] = _simulate(s, bar)
+    return Comparison(results)
+
+
+__all__ = ["Comparison", "RunResult", "Summary", "compare", "load_scenario", "run"]

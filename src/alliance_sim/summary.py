@@ -1,0 +1,221 @@
+"""End-of-run summaries of an ensemble: pure functions from tidy frames to tidy tables.
+
+The tables are what ``alliance-sim run`` and ``alliance-sim compare`` print and what a run
+folder stores. Probabilities are shares of replicates; intervals are replicate quantiles.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Bloc metrics summarised at the end of a run.
+BLOC_METRICS = ("integrity", "cohesion", "credibility")
+#: Lower and upper quantiles of the 90% band.
+BAND_90 = (0.05, 0.95)
+
+
+def _month_text(period: pd.Period | None) -> str:
+    return "—" if period is None or pd.isna(period) else str(period)
+
+
+def _median_period(periods: pd.Series) -> pd.Period | None:
+    """Median of monthly periods (the lower middle value), or None when there are none."""
+    valid = periods.dropna()
+    if valid.empty:
+        return None
+    ordinals = np.sort(valid.map(lambda p: p.ordinal).to_numpy())
+    return pd.Period(ordinal=int(ordinals[(len(ordinals) - 1) // 2]), freq="M")
+
+
+def member_summary(member_frame: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Each member's engagement at the end of the run and the timing of exits.
+
+    Args:
+        member_frame: Tidy member trajectories (date, replicate, member, ..., state).
+        outcomes: Per replicate and member: freeze_date and exit_date (NaT when none).
+
+    Returns:
+        One row per member with ``p_active, p_reduced, p_frozen, p_exited`` (shares of
+        replicates in each state in the last month), ``p_ever_frozen`` (froze at least once),
+        ``median_exit`` (median month of exit among the replicates where it left, or None) and
+        ``n_exits``.
+    """
+    last = member_frame[member_frame["date"] == member_frame["date"].max()]
+    shares = pd.crosstab(last["member"], last["state"], normalize="index", dropna=False)
+    shares = shares.reindex(columns=["active", "reduced", "frozen", "exited"], fill_value=0.0)
+    shares.columns = [f"p_{c}" for c in shares.columns]
+    rows = []
+    for member, group in outcomes.groupby("member", observed=True, sort=False):
+        rows.append(
+            {
+                "member": member,
+                "p_ever_frozen": float(group["freeze_date"].notna().mean()),
+                "n_exits": int(group["exit_date"].notna().sum()),
+                "median_exit": _median_period(group["exit_date"]),
+            }
+        )
+    timing = pd.DataFrame(rows).set_index("member")
+    table = shares.join(timing, how="left")
+    table.index.name = "member"
+    return table.reset_index()
+
+
+def bloc_summary(final: pd.DataFrame, metrics: tuple[str, ...] = BLOC_METRICS) -> pd.DataFrame:
+    """Median and 90% band of the bloc metrics in the last month.
+
+    Args:
+        final: One row per replicate with a column per metric.
+        metrics: The metrics to summarise.
+
+    Returns:
+        One row per metric: ``median, q05, q95``.
+    """
+    lo, hi = BAND_90
+    rows = [
+        {
+            "metric": m,
+            "median": float(final[m].median()),
+            "q05": float(final[m].quantile(lo)),
+            "q95": float(final[m].quantile(hi)),
+        }
+        for m in metrics
+    ]
+    return pd.DataFrame(rows)
+
+
+def paired_differences(
+    reference: pd.DataFrame, other: pd.DataFrame, metrics: tuple[str, ...] = BLOC_METRICS
+) -> pd.DataFrame:
+    """Differences ``other - reference`` of end-of-run metrics, paired by replicate.
+
+    With the same seed, replicate *i* of both runs shares its parameter draws and random
+    streams, so the per-replicate difference isolates the scenario's effect.
+
+    Args:
+        reference: Final metrics of the reference run, one row per replicate.
+        other: Final metrics of the other run, same replicates.
+        metrics: Metrics to compare.
+
+    Returns:
+        One row per metric: ``reference`` and ``scenario_median`` medians, the median paired
+        difference ``diff_median``, its 90% interval ``diff_q05, diff_q95`` and ``p_lower``,
+        the share of replicates where the scenario's value is lower.
+    """
+    merged = reference.merge(other, on="replicate", suffixes=("_ref", "_new"))
+    lo, hi = BAND_90
+    rows = []
+    for m in metrics:
+        diff = merged[f"{m}_new"] - merged[f"{m}_ref"]
+        rows.append(
+            {
+                "metric": m,
+                "reference": float(merged[f"{m}_ref"].median()),
+                "scenario_median": float(merged[f"{m}_new"].median()),
+                "diff_median": float(diff.median()),
+                "diff_q05": float(diff.quantile(lo)),
+                "diff_q95": float(diff.quantile(hi)),
+                "p_lower": float((diff < 0).mean()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def paired_probability_differences(
+    reference: pd.DataFrame, other: pd.DataFrame, states: tuple[str, ...] = ("frozen", "exited")
+) -> pd.DataFrame:
+    """Change in each member's probability of ending frozen-or-worse / exited, with its error.
+
+    Args:
+        reference: Last-month member rows of the reference run (replicate, member, state).
+        other: The same for the other run.
+        states: ``frozen`` counts frozen or exited; ``exited`` counts exited.
+
+    Returns:
+        One row per member and outcome: ``reference`` and ``scenario_p`` probabilities,
+        ``diff`` and a 90% normal interval ``diff_lo, diff_hi`` from the paired replicates
+        (Monte Carlo error of the ensemble).
+    """
+    rank = {"active": 0, "reduced": 1, "frozen": 2, "exited": 3}
+    merged = reference.merge(other, on=["replicate", "member"], suffixes=("_ref", "_new"))
+    rows = []
+    for member, group in merged.groupby("member", observed=True, sort=False):
+        for state in states:
+            cut = rank[state]
+            a = group["state_ref"].astype(str).map(rank).to_numpy() >= cut
+            b = group["state_new"].astype(str).map(rank).to_numpy() >= cut
+            d = b.astype(float) - a.astype(float)
+            se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
+            rows.append(
+                {
+                    "member": member,
+                    "outcome": "frozen or exited" if state == "frozen" else "exited",
+                    "reference": float(a.mean()),
+                    "scenario_p": float(b.mean()),
+                    "diff": float(d.mean()),
+                    "diff_lo": float(d.mean() - 1.645 * se),
+                    "diff_hi": float(d.mean() + 1.645 * se),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------ text tables
+def format_member_table(table: pd.DataFrame) -> str:
+    """The member summary as a fixed-width text table (percentages, months)."""
+    names = table["member"].astype(str)
+    width = max(names.str.len().max(), len("member"))
+    out = pd.DataFrame(
+        {
+            "member".ljust(width): names.str.ljust(width),
+            "P(reduced)": table["p_reduced"].map("{:.0%}".format),
+            "P(frozen)": table["p_frozen"].map("{:.0%}".format),
+            "P(exited)": table["p_exited"].map("{:.0%}".format),
+            "median exit month": table["median_exit"].map(_month_text),
+            "runs with an exit": table["n_exits"],
+        }
+    )
+    return out.to_string(index=False)
+
+
+def format_bloc_table(table: pd.DataFrame) -> str:
+    """The bloc summary as text: median [5%, 95%]."""
+    lines = [f"{'metric':<12} {'median':>7}   90% band"]
+    for row in table.itertuples(index=False):
+        lines.append(f"{row.metric:<12} {row.median:>7.3f}   [{row.q05:.3f}, {row.q95:.3f}]")
+    return "\n".join(lines)
+
+
+def format_differences(table: pd.DataFrame) -> str:
+    """Bloc differences from the reference as text."""
+    lines = [
+        f"{'scenario':<28} {'metric':<12} {'reference':>9} {'scenario':>9} "
+        f"{'median diff':>11}   90% interval      P(lower)"
+    ]
+    for row in table.itertuples(index=False):
+        lines.append(
+            f"{row.scenario:<28} {row.metric:<12} {row.reference:>9.3f} "
+            f"{row.scenario_median:>9.3f} {row.diff_median:>+11.3f}   "
+            f"[{row.diff_q05:+.3f}, {row.diff_q95:+.3f}]  "
+            f"{row.p_lower:>7.0%}"
+        )
+    return "\n".join(lines)
+
+
+def format_probability_differences(table: pd.DataFrame) -> str:
+    """Member probability differences from the reference as text (non-zero rows only)."""
+    moving = (table["reference"] > 0) | (table["scenario_p"] > 0)
+    always = (table["reference"] == 1) & (table["scenario_p"] == 1)
+    shown = table[moving & ~always]
+    if shown.empty:
+        return "(no member froze or left in any compared scenario)"
+    lines = [
+        f"{'scenario':<28} {'member':<11} {'outcome':<17} {'reference':>9} {'scenario':>9} "
+        f"{'change':>7}   90% interval"
+    ]
+    for row in shown.itertuples(index=False):
+        lines.append(
+            f"{row.scenario:<28} {row.member:<11} {row.outcome:<17} {row.reference:>9.0%} "
+            f"{row.scenario_p:>9.0%} {row.diff:>+7.0%}   [{row.diff_lo:+.0%}, {row.diff_hi:+.0%}]"
+        )
+    return "\n".join(lines)
