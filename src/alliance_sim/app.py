@@ -6,11 +6,23 @@ Each browser session gets its own model; parameters (scenario, seed, sliders) ap
 
 from __future__ import annotations
 
-import solara
-from mesa.visualization import Slider, SolaraViz
+import warnings
 
-from alliance_sim.viz.components import Dashboard
-from alliance_sim.viz.model import KNOB_LABELS, AllianceVizModel, knob_defaults, scenario_names
+# Mesa's ComponentsView returns early when, as here, the panels are laid out by the app itself;
+# its hooks still run in the same order every time, so Solara's hook-order warning (issued when
+# mesa.visualization is imported) is moot.
+warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early")
+
+import solara  # noqa: E402
+from mesa.visualization import Slider, SolaraViz  # noqa: E402
+
+from alliance_sim.viz.components import Dashboard  # noqa: E402
+from alliance_sim.viz.model import (  # noqa: E402
+    KNOB_LABELS,
+    AllianceVizModel,
+    knob_defaults,
+    scenario_names,
+)
 
 #: Slider ranges (min, max, step) of the knobs.
 KNOB_RANGES = {
