@@ -144,11 +144,10 @@ def test_two_sessions_have_independent_models(browser, solara_app_url: str):
         pages.append(page)
     first, second = pages
     start = date_of(second)
+    assert date_of(first) == start
     step(first, 3)
-    second.reload()
-    expect(second.locator(".viz-date")).to_be_visible(timeout=TIMEOUT * 2)
     assert date_of(second) == start
-    assert date_of(first) != start
+    # a shared model would put the second session three months further on
     step(second)
     assert date_of(second) == next_month(start)
     assert date_of(first) == next_month(next_month(next_month(start)))

@@ -158,13 +158,21 @@ def Interventions(model: AllianceVizModel):
 
 
 @solara.component
+def Chart(kind: type[figures.BlitChart], view: View):
+    """A chart as a PNG image; its static part is rebuilt only when the ensemble changes."""
+    chart = solara.use_memo(lambda: kind(view), [kind, view.ensemble.token])
+    png = solara.use_memo(lambda: chart.png(view), [chart, view.token])
+    solara.Image(png, width="100%", classes=["viz-chart"])
+
+
+@solara.component
 def MapPanel(model: AllianceVizModel):
     """The map-like network of the bloc, the members' states, and the intervention controls."""
     update_counter.get()
     view = model.view()
     with solara.Card(style=PANEL, classes=["viz-map"]):
         solara.HTML(tag="div", unsafe_innerHTML=f"<b>The bloc in {long_date(view.date)}</b>")
-        solara.FigureMatplotlib(figures.map_figure(view), format="png", dependencies=[id(view)])
+        Chart(figures.MapChart, view)
         StateChips(view)
         Interventions(model)
 
@@ -182,7 +190,7 @@ def BlocPanel(model: AllianceVizModel):
                 f"median (dashed) and 90% band of {view.ensemble.replicates} runs</span>"
             ),
         )
-        solara.FigureMatplotlib(figures.bloc_figure(view), format="png", dependencies=[id(view)])
+        Chart(figures.BlocChart, view)
 
 
 @solara.component
@@ -199,11 +207,7 @@ def LoyaltyPanel(model: AllianceVizModel):
                 "that has left by the horizon</span>"
             ),
         )
-        solara.FigureMatplotlib(
-            figures.loyalty_figure(view),
-            format="png",
-            dependencies=[id(view)],
-        )
+        Chart(figures.LoyaltyChart, view)
 
 
 @solara.component
@@ -238,7 +242,6 @@ def EventLog(model: AllianceVizModel):
 @solara.component
 def Dashboard(model: AllianceVizModel):
     """All panels: header, then map and bloc metrics, then loyalty and the event log."""
-    solara.Style(".viz-map img, .viz-bloc img, .viz-loyalty img {max-width: 100%; height: auto}")
     Header(model)
     with solara.Columns([11, 9], gutters_dense=True):
         MapPanel(model)

@@ -17,6 +17,7 @@ Random draws do not depend on such events, so everything before that month stays
 
 from __future__ import annotations
 
+import itertools
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ BAND = (0.05, 0.5, 0.95)
 #: Bloc metrics charted (keys of ``AllianceModel.metrics``).
 METRICS = ("integrity", "cohesion", "credibility", "capacity")
 DRIFT_KEY = "global.capacity_drift"
+#: Unique tokens for views and ensemble summaries (the browser caches images by them).
+_TOKENS = itertools.count(1)
 
 
 @cache
@@ -101,6 +104,7 @@ class EnsembleSummary:
         exit_share: Member -> share of replicates in which it has exited by the horizon.
         freeze_share: Member -> share of replicates in which it froze at some point.
         replicates: Ensemble size.
+        token: Unique number of this summary (process-wide).
     """
 
     dates: np.ndarray
@@ -109,6 +113,7 @@ class EnsembleSummary:
     exit_share: dict[str, float]
     freeze_share: dict[str, float]
     replicates: int
+    token: int = field(default_factory=lambda: next(_TOKENS))
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class View:
         ensemble: The ensemble band.
         event_log: This run's dated log, oldest first (dicts: date, kind, subject, detail).
         running: Whether steps remain.
+        token: Unique number of this view (process-wide).
     """
 
     date: str
@@ -162,6 +168,7 @@ class View:
     ensemble: EnsembleSummary
     event_log: list[dict[str, Any]] = field(default_factory=list)
     running: bool = True
+    token: int = field(default_factory=lambda: next(_TOKENS))
 
 
 def summarise_ensemble(model: AllianceModel) -> EnsembleSummary:
