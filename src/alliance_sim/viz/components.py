@@ -143,7 +143,7 @@ def Interventions(model: AllianceVizModel):
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "8px"}):
         solara.Text("Intervene now:", style={"font-weight": "600"})
-        with solara.Div(style={"width": "170px"}):
+        with solara.Div(style={"width": "140px"}):
             solara.Select(label="Member", value=choice, values=members, on_value=set_choice)
         labels = {"exit": "Force exit", "freeze": "Force freeze", "rejoin": "Rejoin"}
         for action in ACTIONS:
@@ -232,7 +232,7 @@ def EventLog(model: AllianceVizModel):
         solara.HTML(tag="div", unsafe_innerHTML="<b>Event log of this run</b>")
         solara.HTML(
             tag="div",
-            style={"max-height": "330px", "overflow-y": "auto", "font-size": "13px"},
+            style={"max-height": "560px", "overflow-y": "auto", "font-size": "13px"},
             unsafe_innerHTML=(
                 '<table style="border-collapse:collapse;width:100%">' + "".join(rows) + "</table>"
             ),
@@ -241,11 +241,12 @@ def EventLog(model: AllianceVizModel):
 
 @solara.component
 def Dashboard(model: AllianceVizModel):
-    """All panels: header, then map and bloc metrics, then loyalty and the event log."""
+    """All panels: header; map and members' loyalty on the left; bloc metrics and log right."""
     Header(model)
     with solara.Columns([11, 9], gutters_dense=True):
-        MapPanel(model)
-        BlocPanel(model)
-    with solara.Columns([11, 9], gutters_dense=True):
-        LoyaltyPanel(model)
-        EventLog(model)
+        with solara.Column(gap="0px"):
+            MapPanel(model)
+            LoyaltyPanel(model)
+        with solara.Column(gap="0px"):
+            BlocPanel(model)
+            EventLog(model)
