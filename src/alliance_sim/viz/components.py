@@ -212,21 +212,25 @@ def LoyaltyPanel(model: AllianceVizModel):
 
 @solara.component
 def EventLog(model: AllianceVizModel):
-    """This run's dated events, newest first; 2022's documented events are marked."""
+    """This run's dated events, newest first; those before the start month are greyed.
+
+    Before the start month come the documented 2022 history, replayed up to it, and the
+    sliders' settings.
+    """
     update_counter.get()
     view = model.view()
     rows = []
     for event in reversed(view.event_log):
-        documented = event["date"] < view.start
+        before = event["date"] < view.start and event["kind"] != "intervention"
         colour = KIND_COLOURS.get(event["kind"], "#333")
         rows.append(
             f'<tr class="viz-event" data-kind="{event["kind"]}" data-subject="{event["subject"]}"'
-            f' style="{"color:#888" if documented else ""}">'
+            f' style="{"color:#888" if before else ""}">'
             f'<td style="white-space:nowrap;padding:2px 10px 2px 0">{event["date"]}</td>'
             f'<td style="white-space:nowrap;padding:2px 10px 2px 0;color:{colour}">'
             f"{KIND_LABELS.get(event['kind'], event['kind'])}</td>"
             f"<td>{html.escape(describe(event))}"
-            f"{' <i>(documented 2022)</i>' if documented else ''}</td></tr>"
+            f"{' <i>(before the start)</i>' if before else ''}</td></tr>"
         )
     with solara.Card(style=PANEL, classes=["viz-log"]):
         solara.HTML(tag="div", unsafe_innerHTML="<b>Event log of this run</b>")
