@@ -117,6 +117,18 @@ def test_intervention_rejects_the_hegemon_and_unknown_names():
     assert not model.can_force("russia", "freeze")
 
 
+def test_interventions_wait_for_the_first_month_when_the_clock_starts_at_the_start():
+    model = AllianceVizModel(scenario="calibration_2022", band_replicates=50)
+    if model.run.date >= model.run.clock_start:
+        pytest.skip("this scenario's clock starts before its first month")
+    assert not model.can_force("armenia", "exit")
+    with pytest.raises(ValueError, match="Step first"):
+        model.intervene("armenia", "exit")
+    model.step()
+    model.intervene("armenia", "exit")
+    assert model.view().states["armenia"] == "exited"
+
+
 def test_moved_sliders_fix_the_value_in_every_replicate():
     defaults = knob_defaults()
     low = 0.3

@@ -310,6 +310,8 @@ class AllianceVizModel(mesa.Model):
         """Whether ``action`` changes anything for ``member`` now (the hegemon cannot be forced)."""
         if member not in self.members or member == self.run.hegemon.name:
             return False
+        if self.run.date < self.run.clock_start:
+            return False  # nothing simulated yet (a run whose clock starts at its start month)
         state = ENGAGEMENT_STATES[self.run.member(member).state[0]]
         return {
             "exit": state != "exited",
@@ -324,7 +326,8 @@ class AllianceVizModel(mesa.Model):
         current month, so the change shows at once and the band reflects it.
 
         Raises:
-            ValueError: For an unknown action, an unknown member or the hegemon.
+            ValueError: For an unknown action, an unknown member or the hegemon, or before the
+                run's first month.
         """
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}; valid: {', '.join(ACTIONS)}")
@@ -332,6 +335,8 @@ class AllianceVizModel(mesa.Model):
             raise ValueError(f"unknown member {member!r}; valid: {', '.join(self.members)}")
         if member == self.run.hegemon.name:
             raise ValueError(f"{member} is the hegemon and cannot be forced to {action}")
+        if self.run.date < self.run.clock_start:
+            raise ValueError(f"nothing is simulated before {self.run.clock_start}: Step first")
         with self._lock:
             self.interventions.append(
                 {
