@@ -70,6 +70,22 @@ def describe(event: dict) -> str:
     return f"{pretty}: {detail}"
 
 
+def outlook(view: View) -> str:
+    """The ensemble at the horizon in one line: metric medians with 90% intervals, exits."""
+    band = view.ensemble
+    parts = []
+    for key in ("integrity", "cohesion", "credibility"):
+        low, mid, high = band.metrics[key][-1]
+        parts.append(f"{key} <b>{mid:.2f}</b> ({low:.2f}–{high:.2f})")
+    leaving = [
+        f"{_title(name)} {share:.0%}"
+        for name, share in sorted(band.exit_share.items(), key=lambda kv: -kv[1])
+        if share >= 0.01
+    ]
+    exits = "exits: " + (", ".join(leaving) if leaving else "none in any run")
+    return f"Ensemble at {view.end} (median, 90% interval): " + " · ".join(parts) + f" · {exits}"
+
+
 @solara.component
 def Header(model: AllianceVizModel):
     """The month on screen, the scenario, and the run's key numbers against the ensemble."""
@@ -96,6 +112,12 @@ def Header(model: AllianceVizModel):
                     f"{html.escape(scenario.description.strip())}</span>"
                 ),
             )
+        solara.HTML(
+            tag="div",
+            classes=["viz-outlook"],
+            style={"font-size": "14px", "margin": "2px 0"},
+            unsafe_innerHTML=outlook(view),
+        )
         settings = ", ".join(f"{KNOB_LABELS[k]} = {v:g}" for k, v in model.settings.items())
         solara.HTML(
             tag="div",
