@@ -116,8 +116,10 @@ def test_slider_then_reset_changes_the_model(app: Page):
     slider.focus()
     for _ in range(4):
         slider.press("ArrowRight")
+    expect(slider).to_have_attribute("aria-valuenow", re.compile(r"0\.80*\d?$"))
+    app.wait_for_timeout(300)  # let the value reach the server before Reset
     reset(app)
-    expect(app.locator(".viz-settings")).to_contain_text("China's pull = 0.8", timeout=TIMEOUT)
+    expect(app.locator(".viz-settings")).to_contain_text("China's pull = 0.8", timeout=TIMEOUT * 2)
 
 
 def test_intervention_forces_an_exit_now(app: Page):
