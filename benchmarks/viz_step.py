@@ -13,6 +13,7 @@ import argparse
 import statistics
 import time
 
+from alliance_sim.model import AllianceModel
 from alliance_sim.viz import figures
 from alliance_sim.viz.model import AllianceVizModel, knob_defaults
 
@@ -53,6 +54,11 @@ def main() -> None:
             for name, chart in charts.items():
                 draws[name].append(_ms(lambda c=chart, v=view: c.png(v)))
         rows.setdefault("first draw of all charts (after Reset)", []).append(sum(first.values()))
+        # for comparison: one month of the R-replicate band, were it stepped in lock-step
+        band = AllianceModel(**model._kwargs(args.replicates))
+        rows.setdefault("band month (R replicates, lock-step)", []).append(
+            statistics.median(_ms(band.step) for _ in range(band.months))
+        )
         rows.setdefault("step (model only)", []).append(statistics.median(steps))
         rows.setdefault("view snapshot", []).append(statistics.median(views))
         for name, values in draws.items():
