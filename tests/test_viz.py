@@ -1,0 +1,170 @@
+"""The browser app's model, figures, inputs and command, without a browser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara")
+
+from alliance_sim import cli  # noqa: E402
+from alliance_sim.commands import viz as viz_command  # noqa: E402
+from alliance_sim.scenarios import list_scenarios, load_scenario  # noqa: E402
+from alliance_sim.viz import figures  # noqa: E402
+from alliance_sim.viz.model import AllianceVizModel, knob_defaults, parse_seed  # noqa: E402
+
+
+def stepped(model: AllianceVizModel, months: int) -> AllianceVizModel:
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def start_capacity(model: AllianceVizModel) -> np.ndarray:
+    frame = model.ensemble.to_frame()
+    return frame.loc[frame["date"] == frame["date"].min(), "capacity"].to_numpy()
+
+
+def test_scenario_dropdown_lists_every_scenario_file():
+    from alliance_sim.app import model_params
+
+    params = model_params()
+    assert params["scenario"]["values"] == sorted(list_scenarios())
+    assert {"armenia_exit", "kyrgyzstan_exit", "baseline"} <= set(params["scenario"]["values"])
+    # every input is a keyword of the model, and every default is the "scenario's value"
+    model = AllianceVizModel(
+        **{
+            k: (v.value if hasattr(v, "value") else v["value"])
+            for k, v in params.items()
+            if k != "band_replicates"
+        },
+        band_replicates=50,
+    )
+    assert model.settings == {}
+
+
+def test_same_seed_same_run_and_blank_seed_is_the_scenarios():
+    a = stepped(AllianceVizModel(seed="", band_replicates=50), 6).view()
+    b = stepped(
+        AllianceVizModel(seed=str(load_scenario("baseline").seed), band_replicates=50), 6
+    ).view()
+    c = stepped(AllianceVizModel(seed="7", band_replicates=50), 6).view()
+    np.testing.assert_array_equal(a.trace["cohesion"], b.trace["cohesion"])
+    assert not np.array_equal(a.trace["cohesion"], c.trace["cohesion"])
+    assert parse_seed("", 5) == 5 and parse_seed(" 42 ", 5) == 42
+    assert parse_seed("armenia", 5) == parse_seed("armenia", 6)
+
+
+def test_step_advances_one_month_and_stops_at_the_horizon():
+    model = AllianceVizModel(scenario="calibration_2022", band_replicates=50)
+    first = np.datetime64(model.view().date, "M")
+    model.step()
+    assert np.datetime64(model.view().date, "M") == first + 1
+    while model.running:
+        model.step()
+    view = model.view()
+    assert view.date == view.end
+    assert len(view.trace_dates) == len(view.ensemble.dates)
+
+
+def test_armenia_exit_scenario_exits_in_january_2023_in_run_and_band():
+    model = AllianceVizModel(scenario="armenia_exit", band_replicates=100)
+    assert model.view().states["armenia"] != "exited"
+    while model.date < "2023-01":
+        model.step()
+    view = model.view()
+    assert view.states["armenia"] == "exited"
+    assert view.ensemble.exit_share["armenia"] == 1.0
+    assert any(
+        e["kind"] == "state_change" and e["subject"] == "armenia" and e["date"] == "2023-01"
+        for e in view.event_log
+    )
+
+
+def test_intervention_applies_now_to_run_and_ensemble_and_keeps_the_past():
+    model = stepped(AllianceVizModel(band_replicates=100), 4)
+    before = model.view()
+    assert model.can_force("kazakhstan", "exit")
+    model.intervene("kazakhstan", "exit")
+    after = model.view()
+    assert after.date == before.date
+    assert after.states["kazakhstan"] == "exited"
+    assert after.ensemble.exit_share["kazakhstan"] == 1.0
+    # the months before the intervention are unchanged; this month's integrity drops
+    np.testing.assert_array_equal(after.trace["integrity"][:-1], before.trace["integrity"][:-1])
+    assert after.trace["integrity"][-1] < before.trace["integrity"][-1]
+    t = len(after.trace_dates)
+    assert (
+        after.ensemble.metrics["integrity"][t:, 2].max()
+        < before.ensemble.metrics["integrity"][t:, 2].max()
+    )
+    assert {"kind": "intervention", "subject": "kazakhstan", "date": after.date}.items() <= next(
+        e for e in after.event_log if e["kind"] == "intervention"
+    ).items()
+    assert not model.can_force("kazakhstan", "exit") and model.can_force("kazakhstan", "rejoin")
+    model.step()
+    assert model.view().states["kazakhstan"] == "exited"
+
+
+def test_intervention_rejects_the_hegemon_and_unknown_names():
+    model = AllianceVizModel(band_replicates=50)
+    with pytest.raises(ValueError, match="hegemon"):
+        model.intervene("russia", "exit")
+    with pytest.raises(ValueError, match="valid"):
+        model.intervene("narnia", "exit")
+    with pytest.raises(ValueError, match="valid"):
+        model.intervene("armenia", "explode")
+    assert not model.can_force("russia", "freeze")
+
+
+def test_interventions_wait_for_the_first_month_when_the_clock_starts_at_the_start():
+    model = AllianceVizModel(scenario="calibration_2022", band_replicates=50)
+    if model.run.date >= model.run.clock_start:
+        pytest.skip("this scenario's clock starts before its first month")
+    assert not model.can_force("armenia", "exit")
+    with pytest.raises(ValueError, match="Step first"):
+        model.intervene("armenia", "exit")
+    model.step()
+    model.intervene("armenia", "exit")
+    assert model.view().states["armenia"] == "exited"
+
+
+def test_moved_sliders_fix_the_value_in_every_replicate():
+    defaults = knob_defaults()
+    low = 0.3
+    assert abs(low - defaults["russia_capacity"]) > 0.1
+    model = AllianceVizModel(russia_capacity=low, band_replicates=100)
+    assert model.settings == {"russia_capacity": low}
+    np.testing.assert_allclose(start_capacity(model), low)
+    untouched = AllianceVizModel(russia_capacity=defaults["russia_capacity"], band_replicates=100)
+    assert untouched.settings == {}
+    assert np.ptp(start_capacity(untouched)) > 0  # the scenario's uncertainty stays
+
+
+def test_capacity_trend_slider_changes_russias_path():
+    slow = AllianceVizModel(capacity_trend=0.0, band_replicates=100)
+    fast = AllianceVizModel(capacity_trend=-0.3, band_replicates=100)
+    assert fast.band.metrics["capacity"][-1, 1] < slow.band.metrics["capacity"][-1, 1] - 0.3
+
+
+def test_figures_draw_every_member_with_its_state():
+    model = stepped(AllianceVizModel(scenario="armenia_exit", band_replicates=50), 5)
+    view = model.view()
+    texts = " ".join(t.get_text() for t in figures.map_figure(view).axes[0].texts)
+    for name in ("Armenia", "Kazakhstan", "China", "Turkey", "the West", "Azerbaijan"):
+        assert name in texts
+    assert "exited · loyalty" in texts
+    assert len(figures.bloc_figure(view).axes) == 4
+    titles = " ".join(t.get_text() for ax in figures.loyalty_figure(view).axes for t in ax.texts)
+    assert "Armenia · exited" in titles
+
+
+def test_viz_command_binds_loopback_by_default_and_rejects_bad_ports(capsys):
+    args = cli.build_parser().parse_args(["viz"])
+    assert args.host == "127.0.0.1"
+    cmd = viz_command.solara_command(args.host, args.port, args.open)
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert str(viz_command.APP) in cmd and "--production" in cmd
+    assert viz_command.server_env(viz_command.assets_dir())["SOLARA_ASSETS_PROXY"] == "true"
+    assert cli.main(["viz", "--port", "70000"]) == 2
+    assert "--port" in capsys.readouterr().err
