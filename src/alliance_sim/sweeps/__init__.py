@@ -11,15 +11,53 @@ Example:
     >>> sobol_indices(results, "p_exit_armenia")  # doctest: +SKIP
 """
 
-from .designs import grid, linspace, problem, sample
-from .evaluate import ChunkResult, ChunkTask, evaluate_chunk, outcome_columns
-from .executors import DaskExecutor, Executor, InProcessExecutor, ProcessExecutor, make_executor
-from .experiment import Experiment, load_experiment
-from .plots import plot_heatmap, plot_response, plot_scatter
-from .runner import evaluate, sweep
-from .sensitivity import analyze, morris_indices, plot_indices, sobol_indices
-from .store import ChunkStore, SweepFolderError
-from .study import run_experiment
+from importlib import import_module
+from typing import Any
+
+# Submodules are imported on first use, so that workers which only evaluate chunks do not pay
+# for matplotlib, SALib and pydantic schemas.
+_EXPORTS = {
+    "grid": "designs",
+    "linspace": "designs",
+    "problem": "designs",
+    "sample": "designs",
+    "ChunkResult": "evaluate",
+    "ChunkTask": "evaluate",
+    "evaluate_chunk": "evaluate",
+    "outcome_columns": "evaluate",
+    "DaskExecutor": "executors",
+    "Executor": "executors",
+    "InProcessExecutor": "executors",
+    "ProcessExecutor": "executors",
+    "make_executor": "executors",
+    "Experiment": "experiment",
+    "load_experiment": "experiment",
+    "plot_heatmap": "plots",
+    "plot_response": "plots",
+    "plot_scatter": "plots",
+    "evaluate": "runner",
+    "sweep": "runner",
+    "analyze": "sensitivity",
+    "morris_indices": "sensitivity",
+    "plot_indices": "sensitivity",
+    "sobol_indices": "sensitivity",
+    "ChunkStore": "store",
+    "SweepFolderError": "store",
+    "run_experiment": "study",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "ChunkResult",

@@ -114,15 +114,15 @@ def sample(
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     if method == "lhs":
-        x = latin.sample(prob, n, seed=seed)
+        x = latin.sample(dict(prob), n, seed=seed)
     elif method == "sobol":
         if n & (n - 1):
             raise ValueError(f"a Sobol design needs n to be a power of two, got {n}")
-        x = sobol.sample(prob, n, calc_second_order=calc_second_order, seed=seed)
+        x = sobol.sample(dict(prob), n, calc_second_order=calc_second_order, seed=seed)
     elif method == "morris":
         if n < 2:
             raise ValueError("a Morris design needs at least 2 trajectories")
-        x = morris.sample(prob, n, num_levels=num_levels, seed=seed)
+        x = morris.sample(dict(prob), n, num_levels=num_levels, seed=seed)
     else:
         raise ValueError(f"unknown sampling method {method!r}; valid: {', '.join(METHODS)}")
     frame = pd.DataFrame(np.asarray(x, dtype=float), columns=prob["names"])

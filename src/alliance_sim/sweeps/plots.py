@@ -102,7 +102,7 @@ def plot_response(
     colours = plt.cm.viridis(np.linspace(0.05, 0.9, len(groups)))
     for (value, part), colour in zip(groups, colours, strict=True):
         part = part.groupby(x, as_index=False).mean(numeric_only=True).sort_values(x)
-        label = None if hue is None else f"{hue} = {value:g}"
+        label = None if hue is None else f"{value:g}"
         ax.plot(part[x], part[outcome], "o-", color=colour, label=label)
         if outcome.endswith("_mean") and f"{outcome[:-5]}_q05" in part:
             ax.fill_between(
@@ -124,7 +124,7 @@ def plot_response(
         ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)
     if hue is not None:
-        ax.legend(title="line", fontsize=8)
+        ax.legend(title=hue, fontsize=8)
     ax.set_title(title or f"{outcome_label(outcome)} against {x}")
     if path is not None:
         save_figure(fig, path)

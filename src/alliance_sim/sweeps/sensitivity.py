@@ -8,6 +8,7 @@ the replicates' own noise adds a small floor to every index.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,25 @@ def _outcome(results: pd.DataFrame, outcome: str) -> np.ndarray:
     return y
 
 
+def _constant(y: np.ndarray, outcome: str) -> bool:
+    if np.ptp(y) > 0:
+        return False
+    warnings.warn(
+        f"outcome {outcome!r} is constant ({y[0]:g}) across the design: there is no variance "
+        "to apportion, so its indices are NaN",
+        stacklevel=3,
+    )
+    return True
+
+
+def _empty(info: dict, outcome: str, columns: Sequence[str]) -> pd.DataFrame:
+    table = pd.DataFrame({"parameter": info["problem"]["names"]})
+    for col in columns:
+        table[col] = np.nan
+    table["outcome"] = outcome
+    return table
+
+
 def sobol_indices(
     results: pd.DataFrame,
     outcome: str,
@@ -96,7 +116,7 @@ def sobol_indices(
     )
     y = _outcome(results, outcome)
     res = sobol.analyze(
-        info["problem"],
+        dict(info["problem"]),
         y,
         calc_second_order=second,
         num_resamples=num_resamples,
@@ -142,10 +162,15 @@ def morris_indices(
     names = info["problem"]["names"]
     ordered = results.sort_values("point") if "point" in results else results
     x = ordered[names].to_numpy(dtype=float)
+    y = _outcome(results, outcome)
+    if _constant(y, outcome):
+        return _empty(
+            info, outcome, ("mu", "mu_star", "mu_star_conf", "sigma", "mu_star_low", "mu_star_high")
+        )
     res = morris.analyze(
-        info["problem"],
+        dict(info["problem"]),
         x,
-        _outcome(results, outcome),
+        y,
         num_resamples=num_resamples,
         conf_level=conf_level,
         num_levels=num_levels or info.get("num_levels", 4),
@@ -218,6 +243,19 @@ def plot_indices(
     for ax, outcome in zip(axes[0], outcomes, strict=True):
         part = table[table["outcome"] == outcome]
         key = "ST" if sobol_kind else "mu_star"
+        ax.set_title(outcome_label(outcome), fontsize=10)
+        if part[key].isna().all():
+            ax.text(
+                0.5,
+                0.5,
+                "outcome constant across the design:\nno variance to apportion",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
         part = part.sort_values(key, ascending=True)
         ypos = np.arange(len(part))
         if sobol_kind:
@@ -255,17 +293,10 @@ def plot_indices(
             ax.plot(part["sigma"], ypos, "D", color="#d62728", label="σ (non-linearity)")
             ax.set_xlabel("Elementary effect (outcome units per full parameter range)")
         ax.set_yticks(ypos, part["parameter"])
-        ax.set_title(outcome_label(outcome), fontsize=10)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
-    fig.suptitle(
-        title
-        or (
-            "Sobol sensitivity indices (95% CI)"
-            if sobol_kind
-            else "Morris screening (95% CI of μ*)"
-        )
-    )
+    kind = "Sobol sensitivity indices" if sobol_kind else "Morris screening"
+    fig.suptitle(f"{title or kind}\nerror bars: 95% bootstrap confidence intervals")
     if path is not None:
         save_figure(fig, path)
     return fig
