@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -108,7 +109,9 @@ class DaskExecutor(Executor):
         if (address is None) == (client is None):
             raise ValueError("give either a scheduler address or a client")
         self._owned = client is None
-        self.client = client if client is not None else Client(address, timeout="20s")
+        if client is None:
+            _check_reachable(address)
+        self.client = client if client is not None else Client(address, timeout="30s")
         self.retries = int(retries)
         workers = len(self.client.scheduler_info().get("workers", {}))
         self.workers = max(1, workers)
@@ -139,6 +142,17 @@ class DaskExecutor(Executor):
     def describe(self) -> str:
         """A short description for run metadata."""
         return f"dask {self.client.scheduler.address} ({self.workers} workers)"
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast with :class:`OSError` when nothing listens at a ``tcp://host:port`` address."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or parts.hostname is None or parts.port is None:
+        return  # other transports (tls, ucx, inproc): let the client decide
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
+        pass
 
 
 def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:

@@ -53,7 +53,11 @@ def reset_keys(scenario: Scenario) -> dict[str, str]:
 
     entries = list(load_parameters().history) if scenario.history else []
     entries += [e.model_dump() for e in scenario.events]
-    return {e["key"]: str(e["date"]) for e in entries if e.get("type") == "set_parameter"}
+    out: dict[str, str] = {}
+    for entry in entries:
+        if entry.get("type") == "set_parameter":
+            out.setdefault(entry["key"], str(entry["date"]))
+    return out
 
 
 def check_design(design: pd.DataFrame, scenario: Scenario) -> None:

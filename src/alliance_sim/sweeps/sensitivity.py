@@ -115,6 +115,9 @@ def sobol_indices(
         info.get("calc_second_order", False) if calc_second_order is None else calc_second_order
     )
     y = _outcome(results, outcome)
+    if _constant(y, outcome):
+        columns = ("S1", "S1_conf", "ST", "ST_conf", "S1_low", "S1_high", "ST_low", "ST_high")
+        return _empty(info, outcome, columns)
     res = sobol.analyze(
         dict(info["problem"]),
         y,
