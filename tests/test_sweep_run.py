@@ -200,3 +200,22 @@ def test_mesa_batch_run_still_works_on_two_processes():
     frame = pd.DataFrame(runs)
     assert frame["RunId"].nunique() == 4
     assert frame["integrity"].between(0, 1).all()
+
+
+def test_finished_chunks_leave_no_model_in_memory():
+    """Memory stays flat over many chunks: no model outlives its chunk (Mesa 3.3 keeps every
+    model reachable through ``Agent._ids`` unless the sweep releases it)."""
+    import gc
+
+    from alliance_sim.sweeps.runner import make_tasks, resolve_scenario
+
+    def live_models():
+        return sum(isinstance(o, AllianceModel) for o in gc.get_objects())
+
+    design = grid({"china.pull": [0.1, 0.5, 0.9]})
+    tasks = list(make_tasks(design, resolve_scenario("baseline", months=6), 5, 1, 1))
+    evaluate_chunk(tasks[0])
+    before = live_models()
+    for task in tasks[1:]:
+        evaluate_chunk(task)
+    assert live_models() <= before

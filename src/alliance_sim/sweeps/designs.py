@@ -107,7 +107,12 @@ def sample(
         KeyError: For an unknown parameter key.
         ValueError: For a bad method, size or range.
     """
-    from SALib.sample import latin, morris, sobol
+    try:
+        from SALib.sample import latin, morris, sobol
+    except ModuleNotFoundError:  # pragma: no cover - depends on the installation
+        raise ImportError(
+            "sampled designs need SALib: pip install 'alliance-sim[sensitivity]'"
+        ) from None
 
     prob = problem(space)
     n = int(n)

@@ -294,10 +294,10 @@ def plot_indices(
                 label="μ* (mean |elementary effect|)",
             )
             ax.plot(part["sigma"], ypos, "D", color="#d62728", label="σ (non-linearity)")
-            ax.set_xlabel("Elementary effect (outcome units per full parameter range)")
+            ax.set_xlabel("Elementary effect (outcome units per full range)")
         ax.set_yticks(ypos, part["parameter"])
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="lower right" if sobol_kind else "best", fontsize=8)
     kind = "Sobol sensitivity indices" if sobol_kind else "Morris screening"
     fig.suptitle(f"{title or kind}\nerror bars: 95% bootstrap confidence intervals")
     if path is not None:

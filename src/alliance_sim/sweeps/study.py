@@ -50,7 +50,8 @@ def _figure(exp: Experiment, folder: Path, columns: list[str]) -> tuple[Path, pd
             indices,
             path,
             title=f"{exp.name}: {exp.design.method.capitalize()} sensitivity "
-            f"({exp.design.n} base samples × {exp.replicates} replicates)",
+            f"({exp.design.n} {'trajectories' if exp.design.method == 'morris' else 'base samples'}"
+            f", {len(results)} design points × {exp.replicates} replicates)",
         )
         plt.close(fig)
         return path, indices
@@ -80,7 +81,14 @@ def _figure(exp: Experiment, folder: Path, columns: list[str]) -> tuple[Path, pd
         x = plot.x or (varying[0] if varying else exp.parameters()[0])
         fig = plot_response(results, x, plot.outcome, hue=plot.hue, path=path)
     else:
-        fig = plot_scatter(results, varying, plot.outcome, path)
+        fig = plot_scatter(
+            results,
+            varying,
+            plot.outcome,
+            path,
+            title=f"{exp.name}: {outcome_label(plot.outcome)}\n"
+            f"LHS design, {len(results)} points × {exp.replicates} replicates",
+        )
     plt.close(fig)
     return path, None
 
