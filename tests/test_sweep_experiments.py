@@ -42,3 +42,15 @@ def test_shipped_experiment_files_validate(path):
     design = exp.design_frame()
     assert len(design) > 1
     assert set(design.columns) == set(exp.parameters())
+
+
+@pytest.mark.parametrize("path", sorted(EXPERIMENTS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_shipped_experiment_files_run_into_a_results_folder(path, tmp_path):
+    from alliance_sim.sweeps import run_experiment
+
+    exp = load_experiment(path, replicates=4)
+    meta = run_experiment(exp, tmp_path, progress=False)
+    assert (tmp_path / "plot.png").stat().st_size > 10_000
+    results = pd.read_parquet(tmp_path / "results.parquet")
+    assert len(results) == meta["points"] == len(exp.design_frame())
+    assert (tmp_path / "sensitivity.csv").exists() == bool(exp.analyze)

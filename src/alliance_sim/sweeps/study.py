@@ -65,7 +65,7 @@ def _figure(exp: Experiment, folder: Path, columns: list[str]) -> tuple[Path, pd
     results = pq.read_table(
         folder / "results.parquet", columns=list(dict.fromkeys(need))
     ).to_pandas()
-    if isinstance(exp.design, GridDesign) and len(varying) >= 2:
+    if isinstance(exp.design, GridDesign) and len(varying) >= 2 and plot.hue is None:
         x = plot.x or varying[1]
         y = plot.y or next(v for v in varying if v != x)
         fig = plot_heatmap(
@@ -79,7 +79,22 @@ def _figure(exp: Experiment, folder: Path, columns: list[str]) -> tuple[Path, pd
         )
     elif isinstance(exp.design, GridDesign):
         x = plot.x or (varying[0] if varying else exp.parameters()[0])
-        fig = plot_response(results, x, plot.outcome, hue=plot.hue, path=path)
+        band = (
+            "band: 95% binomial CI"
+            if plot.outcome.startswith("p_")
+            else "band: 5–95% of replicates"
+            if plot.outcome.endswith("_mean")
+            else ""
+        )
+        fig = plot_response(
+            results,
+            x,
+            plot.outcome,
+            hue=plot.hue,
+            path=path,
+            title=f"{exp.name}: {outcome_label(plot.outcome)}\n"
+            f"{exp.replicates} replicates per point; {band}".rstrip("; "),
+        )
     else:
         fig = plot_scatter(
             results,
