@@ -54,7 +54,7 @@ def test_a_weaker_russia_and_a_stronger_china_lose_members(in_process):
 
 def test_a_design_point_matches_a_direct_model_run():
     """A one-point chunk is the model run with the same overrides and the chunk's seed."""
-    from alliance_sim.sweeps.evaluate import chunk_seed
+    from alliance_sim.sweeps.chunk import chunk_seed
 
     design = grid({"armenia.access_west": [0.8], "west.pull": 1.0})
     r = evaluate(design, "baseline", replicates=40, seed=9, chunk_size=1, months=24)

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 
 from ..scenarios import (
     Scenario,
@@ -21,8 +28,8 @@ from ..scenarios import (
     find_scenario,
     load_scenario,
 )
+from .chunk import outcome_columns
 from .designs import check_key, check_space, grid, linspace, sample
-from .evaluate import outcome_columns
 
 
 class Linspace(BaseModel):
@@ -119,9 +126,19 @@ class Experiment(BaseModel):
     )
     plot: PlotSpec = Field(default_factory=PlotSpec)
 
-    # Filled in by load_experiment, not part of the file.
-    path: Path | None = Field(default=None, exclude=True)
-    resolved_scenario: Scenario | None = Field(default=None, exclude=True)
+    # Filled in by load_experiment; not fields of the file.
+    _path: Path | None = PrivateAttr(default=None)
+    _scenario: Scenario | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The file the experiment was loaded from."""
+        return self._path
+
+    @property
+    def resolved_scenario(self) -> Scenario | None:
+        """The scenario it runs, resolved and validated (with ``months`` applied)."""
+        return self._scenario
 
     def design_frame(self) -> pd.DataFrame:
         """The experiment's design points."""
@@ -138,9 +155,6 @@ class Experiment(BaseModel):
         if isinstance(self.design, GridDesign):
             return [k for k, v in self.design.spec().items() if isinstance(v, list) and len(v) > 1]
         return list(self.design.space)
-
-
-_INTERNAL = ("path", "resolved_scenario")
 
 
 def _fail(path: Path, lines: dict, loc: tuple, problem: str) -> ScenarioError:
@@ -176,8 +190,7 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
             message = f"unknown field {loc[-1]!r}"
             parent = {("design",): data.get("design"), ("plot",): data.get("plot")}
             if loc[:-1] == ():
-                fields = [k for k in Experiment.model_fields if k not in _INTERNAL]
-                message += f"; valid: {', '.join(fields)}"
+                message += f"; valid: {', '.join(Experiment.model_fields)}"
             elif loc[:-1] == ("plot",):
                 message += f"; valid: {', '.join(PlotSpec.model_fields)}"
             elif loc[:-1] == ("design",) and isinstance(parent[("design",)], dict):
@@ -257,4 +270,5 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
                 f"a set_parameter event dated {resets[key]} overwrites {key}, so "
                 "sweeping it would have no effect",
             )
-    return exp.model_copy(update={"path": path, "resolved_scenario": scenario})
+    exp._path, exp._scenario = path, scenario
+    return exp

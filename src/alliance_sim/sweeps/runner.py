@@ -19,8 +19,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..scenarios import Scenario, load_scenario
+from .chunk import ChunkResult, ChunkTask, evaluate_chunk
 from .designs import check_key, grid
-from .evaluate import ChunkResult, ChunkTask, evaluate_chunk
 from .executors import Executor, InProcessExecutor
 from .store import ChunkStore
 
@@ -180,6 +180,8 @@ def evaluate(
         ValueError: For a design that cannot be run.
         SweepFolderError: When ``out`` holds another sweep.
     """
+    if resume and out is None:
+        raise ValueError("resume needs the output folder (out=...) of the sweep to continue")
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
     if int(replicates) < 1:
