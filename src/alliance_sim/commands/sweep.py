@@ -1,0 +1,62 @@
+"""The ``alliance-sim sweep EXPERIMENT.yaml`` subcommand (a thin layer over alliance_sim.sweeps)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from ..cli import BadInput
+    from ..sweeps import load_experiment, make_executor, run_experiment
+    from ..sweeps.store import SweepFolderError
+
+    if args.workers < 1:
+        raise BadInput(f"--workers must be at least 1, got {args.workers}")
+    exp = load_experiment(args.experiment)
+    out = Path(args.out) if args.out else Path("results") / exp.name
+    try:
+        executor = make_executor(args.workers, args.scheduler)
+    except OSError as err:
+        print(
+            f"alliance-sim: error: cannot reach the Dask scheduler {args.scheduler}: {err}",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        with executor:
+            meta = run_experiment(
+                exp,
+                out,
+                executor=executor,
+                resume=args.resume,
+                progress=True,
+                command=shlex.join(["alliance-sim", *sys.argv[1:]]),
+            )
+    except SweepFolderError as err:
+        raise BadInput(str(err)) from None
+    print(
+        f"{exp.name}: {meta['points']} design points × {meta['replicates_per_point']} replicates "
+        f"in {meta['seconds']:.1f} s on {meta['executor']} "
+        f"({meta['replicate_runs_per_second']:.0f} runs/s)"
+    )
+    print(f"results: {out}/results.parquet, figure: {out}/{meta['plot']}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the sweep subcommand."""
+    p = sub.add_parser(
+        "sweep",
+        help="run a parameter sweep described by an experiment file",
+        description="Run the sweep in EXPERIMENT.yaml (see docs/experiments.md) and write a "
+        "results folder: Parquet chunks and results, a plot, metadata.",
+    )
+    p.add_argument("experiment", help="experiment YAML file")
+    p.add_argument("--workers", type=int, default=1, help="local processes (default 1: in-process)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
+    p.add_argument("--resume", action="store_true", help="skip chunks already finished in --out")
+    p.set_defaults(func=_sweep)

@@ -1,0 +1,191 @@
+"""Experiment designs: full-factorial grids and SALib samples over named parameter ranges.
+
+A design is a :class:`pandas.DataFrame` with one row per design point and one column per dotted
+parameter key (``global.contagion``, ``armenia.access_west``, ``china.pull``). Designs know
+nothing about how they are run; :func:`alliance_sim.sweeps.evaluate` runs any of them.
+Sampled designs carry their SALib problem in ``frame.attrs["design"]`` so that the Sobol and
+Morris analyses line up with the rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..parameters import ParameterSet, load_parameters
+
+METHODS = ("lhs", "sobol", "morris")
+
+
+def check_key(key: str, params: ParameterSet | None = None) -> tuple[float, float]:
+    """Check that ``key`` names a numeric parameter and return its admissible bounds.
+
+    Raises:
+        KeyError: When the key names no parameter (the message lists valid choices).
+        ValueError: When the parameter is categorical.
+    """
+    params = params or load_parameters()
+    if "." not in key:
+        raise KeyError(f"parameter keys are dotted, like 'global.contagion'; got {key!r}")
+    p = params.lookup(key)
+    if isinstance(p.value, str):
+        raise ValueError(f"{key} is categorical ({p.value!r}) and cannot be swept")
+    return p.low, p.high
+
+
+def _check_value(key: str, value: float, bounds: tuple[float, float]) -> None:
+    low, high = bounds
+    if not np.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{key}={value} is outside its admissible range [{low:g}, {high:g}]")
+
+
+def check_space(space: Mapping[str, Sequence[float]]) -> dict[str, tuple[float, float]]:
+    """Validate named ranges ``{key: (low, high)}`` against the parameters' admissible bounds.
+
+    Raises:
+        KeyError: For an unknown parameter.
+        ValueError: For a malformed or inadmissible range.
+    """
+    if not space:
+        raise ValueError("the parameter space is empty")
+    params = load_parameters()
+    out = {}
+    for key, bounds in space.items():
+        admissible = check_key(key, params)
+        if np.ndim(bounds) != 1 or len(bounds) != 2:
+            raise ValueError(f"{key}: a range is [low, high], got {bounds!r}")
+        low, high = (float(b) for b in bounds)
+        if not low < high:
+            raise ValueError(f"{key}: low must be below high, got [{low:g}, {high:g}]")
+        _check_value(key, low, admissible)
+        _check_value(key, high, admissible)
+        out[key] = (low, high)
+    return out
+
+
+def problem(space: Mapping[str, Sequence[float]]) -> dict[str, Any]:
+    """The SALib problem dictionary for named ranges."""
+    space = check_space(space)
+    return {
+        "num_vars": len(space),
+        "names": list(space),
+        "bounds": [list(b) for b in space.values()],
+    }
+
+
+def sample(
+    space: Mapping[str, Sequence[float]],
+    n: int,
+    method: str = "lhs",
+    seed: int | None = None,
+    *,
+    calc_second_order: bool = False,
+    num_levels: int = 4,
+) -> pd.DataFrame:
+    """Sample design points over named parameter ranges with SALib.
+
+    Args:
+        space: Dotted parameter keys mapped to ``(low, high)``.
+        n: For ``lhs`` the number of points; for ``sobol`` the base sample size (a power of
+            two; the design has ``n * (D + 2)`` rows, or ``n * (2D + 2)`` with second-order
+            indices); for ``morris`` the number of trajectories (``n * (D + 1)`` rows).
+        method: ``lhs``, ``sobol`` or ``morris``.
+        seed: Seed of the sampler (scrambling of the Sobol sequence, LHS strata, Morris
+            trajectories).
+        calc_second_order: Sobol only: also allow second-order indices.
+        num_levels: Morris only: grid levels per parameter.
+
+    Returns:
+        One row per design point, one column per key; ``attrs["design"]`` records the method,
+        the SALib problem and the options the analyses need.
+
+    Raises:
+        KeyError: For an unknown parameter key.
+        ValueError: For a bad method, size or range.
+    """
+    try:
+        from SALib.sample import latin, morris, sobol
+    except ModuleNotFoundError:  # pragma: no cover - depends on the installation
+        raise ImportError(
+            "sampled designs need SALib: pip install 'alliance-sim[sensitivity]'"
+        ) from None
+
+    prob = problem(space)
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    if method == "lhs":
+        x = latin.sample(dict(prob), n, seed=seed)
+    elif method == "sobol":
+        if n & (n - 1):
+            raise ValueError(f"a Sobol design needs n to be a power of two, got {n}")
+        x = sobol.sample(dict(prob), n, calc_second_order=calc_second_order, seed=seed)
+    elif method == "morris":
+        if n < 2:
+            raise ValueError("a Morris design needs at least 2 trajectories")
+        x = morris.sample(dict(prob), n, num_levels=num_levels, seed=seed)
+    else:
+        raise ValueError(f"unknown sampling method {method!r}; valid: {', '.join(METHODS)}")
+    frame = pd.DataFrame(np.asarray(x, dtype=float), columns=prob["names"])
+    # Samplers may step a hair outside the bounds through floating-point arithmetic.
+    for key, (low, high) in zip(prob["names"], prob["bounds"], strict=True):
+        frame[key] = frame[key].clip(low, high)
+    frame.attrs["design"] = {
+        "method": method,
+        "problem": prob,
+        "n": n,
+        "seed": seed,
+        "calc_second_order": bool(calc_second_order),
+        "num_levels": int(num_levels),
+    }
+    return frame
+
+
+def _is_varying(value: Any) -> bool:
+    return not isinstance(value, str | bytes) and np.ndim(value) == 1
+
+
+def grid(spec: Mapping[str, Any]) -> pd.DataFrame:
+    """Full-factorial design: list-valued keys are crossed, scalar keys stay fixed.
+
+    Args:
+        spec: Dotted parameter keys mapped to a list of values (varied) or a number (fixed).
+            The first varied key changes slowest.
+
+    Returns:
+        One row per combination (``itertools.product`` order), one column per key.
+
+    Raises:
+        KeyError: For an unknown parameter key.
+        ValueError: For an empty list or a value outside a parameter's admissible range.
+    """
+    if not spec:
+        raise ValueError("the grid is empty")
+    params = load_parameters()
+    varying, fixed = {}, {}
+    for key, value in spec.items():
+        bounds = check_key(key, params)
+        values = [float(v) for v in np.atleast_1d(value)]
+        if not values:
+            raise ValueError(f"{key}: the list of values is empty")
+        for v in values:
+            _check_value(key, v, bounds)
+        (varying if _is_varying(value) else fixed)[key] = (
+            values if _is_varying(value) else values[0]
+        )
+    rows = list(itertools.product(*varying.values())) if varying else [()]
+    frame = pd.DataFrame(rows, columns=list(varying), dtype=float)
+    for key, value in fixed.items():
+        frame[key] = value
+    frame = frame[list(spec)]
+    frame.attrs["design"] = {"method": "grid", "varying": list(varying), "fixed": fixed}
+    return frame
+
+
+def linspace(start: float, stop: float, num: int) -> list[float]:
+    """Evenly spaced grid values, rounded to 10 decimals so that keys print cleanly."""
+    return [round(float(v), 10) for v in np.linspace(start, stop, int(num))]

@@ -1,0 +1,169 @@
+"""Executors: where chunks run. In-process, a local process pool, or a Dask cluster.
+
+Every executor maps a picklable, importable function over chunk tasks and yields results as
+they finish (in any order). At most a few tasks per worker are in flight, so memory stays
+bounded whatever the number of chunks. Numbers never depend on the executor: each chunk's seed
+comes from the experiment seed and the chunk index.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import socket
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+
+class Executor:
+    """Base class: run ``fn`` over tasks, yielding results as they complete."""
+
+    #: Number of workers (used to size the in-flight window).
+    workers = 1
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(task)`` for every task, in completion order."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the workers."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def describe(self) -> str:
+        """A short description for run metadata."""
+        return type(self).__name__
+
+
+class InProcessExecutor(Executor):
+    """Run the chunks one after another in this process."""
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(task)`` for every task, in order."""
+        for task in tasks:
+            yield fn(task)
+
+    def describe(self) -> str:
+        """A short description for run metadata."""
+        return "in-process"
+
+
+class ProcessExecutor(Executor):
+    """Run the chunks on a pool of local processes (``spawn`` start method).
+
+    Args:
+        workers: Number of processes.
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.workers = int(workers)
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(task)`` for every task, in completion order."""
+        window = 2 * self.workers
+        pending: set[cf.Future] = set()
+        todo = iter(tasks)
+        for task in todo:
+            pending.add(self._pool.submit(fn, task))
+            if len(pending) >= window:
+                break
+        while pending:
+            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.add(self._pool.submit(fn, nxt))
+
+    def close(self) -> None:
+        """Shut the pool down (pending tasks are cancelled)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def describe(self) -> str:
+        """A short description for run metadata."""
+        return f"{self.workers} local processes"
+
+
+class DaskExecutor(Executor):
+    """Run the chunks on a Dask cluster.
+
+    Args:
+        address: Scheduler address (``tcp://host:port``); a ``dask.distributed.Client`` is
+            opened on it and closed with the executor.
+        client: An existing client (for instance on a ``LocalCluster``); left open.
+        retries: How often a failed chunk is resubmitted before the sweep fails.
+    """
+
+    def __init__(self, address: str | None = None, client: Any = None, retries: int = 2) -> None:
+        from dask.distributed import Client
+
+        if (address is None) == (client is None):
+            raise ValueError("give either a scheduler address or a client")
+        self._owned = client is None
+        if client is None:
+            _check_reachable(address)
+        self.client = client if client is not None else Client(address, timeout="30s")
+        self.retries = int(retries)
+        workers = len(self.client.scheduler_info().get("workers", {}))
+        self.workers = max(1, workers)
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(task)`` for every task, in completion order."""
+        from dask.distributed import as_completed
+
+        todo = iter(tasks)
+        first = [
+            self.client.submit(fn, t, retries=self.retries, pure=False)
+            for _, t in zip(range(2 * self.workers), todo, strict=False)
+        ]
+        queue = as_completed(first)
+        for future in queue:
+            result = future.result()
+            future.release()
+            yield result
+            nxt = next(todo, None)
+            if nxt is not None:
+                queue.add(self.client.submit(fn, nxt, retries=self.retries, pure=False))
+
+    def close(self) -> None:
+        """Close the client if this executor opened it."""
+        if self._owned:
+            self.client.close()
+
+    def describe(self) -> str:
+        """A short description for run metadata."""
+        return f"dask {self.client.scheduler.address} ({self.workers} workers)"
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast with :class:`OSError` when nothing listens at a ``tcp://host:port`` address."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or parts.hostname is None or parts.port is None:
+        return  # other transports (tls, ucx, inproc): let the client decide
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
+        pass
+
+
+def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:
+    """The executor for CLI-style options: a scheduler address wins, else local processes.
+
+    Args:
+        workers: Local processes; 1 runs in-process.
+        scheduler: Dask scheduler address, ``tcp://HOST:PORT``.
+    """
+    if scheduler:
+        return DaskExecutor(address=scheduler)
+    if workers <= 1:
+        return InProcessExecutor()
+    return ProcessExecutor(workers)

@@ -1,0 +1,274 @@
+"""Experiment files: a sweep described in YAML, validated with pydantic.
+
+See docs/experiments.md for the format. Errors are :class:`~alliance_sim.scenarios.ScenarioError`
+naming the file, the line and the field path, like scenario errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+from ..scenarios import (
+    Scenario,
+    ScenarioError,
+    _field_path,
+    _line_for,
+    _read_yaml,
+    find_scenario,
+    load_scenario,
+)
+from .chunk import outcome_columns
+from .designs import check_key, check_space, grid, linspace, sample
+
+
+class Linspace(BaseModel):
+    """Evenly spaced values ``{start, stop, num}`` for a grid axis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: float
+    stop: float
+    num: int = Field(ge=2, le=1000)
+
+    def values(self) -> list[float]:
+        """The grid values."""
+        return linspace(self.start, self.stop, self.num)
+
+
+class GridDesign(BaseModel):
+    """Full factorial: lists (or ``{start, stop, num}``) are crossed, numbers stay fixed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["grid"]
+    grid: dict[str, float | list[float] | Linspace] = Field(min_length=1)
+
+    def spec(self) -> dict[str, Any]:
+        """The grid as keys mapped to lists or fixed numbers."""
+        return {k: v.values() if isinstance(v, Linspace) else v for k, v in self.grid.items()}
+
+    def frame(self, seed: int) -> pd.DataFrame:
+        """The design points."""
+        return grid(self.spec())
+
+
+class SampledDesign(BaseModel):
+    """A SALib sample over named ranges ``{key: [low, high]}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["lhs", "sobol", "morris"]
+    space: dict[str, tuple[float, float]] = Field(min_length=1)
+    n: int = Field(
+        ge=1, le=10_000_000, description="Points (lhs), base size (sobol), trajectories (morris)."
+    )
+    calc_second_order: bool = False
+    num_levels: int = Field(default=4, ge=2, le=100)
+
+    @model_validator(mode="after")
+    def _sobol_power_of_two(self) -> SampledDesign:
+        if self.method == "sobol" and self.n & (self.n - 1):
+            raise ValueError(f"a Sobol design needs n to be a power of two, got {self.n}")
+        return self
+
+    def frame(self, seed: int) -> pd.DataFrame:
+        """The design points (sampled with the experiment's seed)."""
+        return sample(
+            self.space,
+            self.n,
+            self.method,
+            seed=seed,
+            calc_second_order=self.calc_second_order,
+            num_levels=self.num_levels,
+        )
+
+
+class PlotSpec(BaseModel):
+    """What the results folder's figure shows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str = Field(default="p_any_exit", description="Outcome column to show.")
+    x: str | None = Field(default=None, description="Parameter on the horizontal axis.")
+    y: str | None = Field(default=None, description="Parameter on the vertical axis (heatmap).")
+    hue: str | None = Field(default=None, description="Parameter drawn as separate lines.")
+
+
+class Experiment(BaseModel):
+    """The schema of an experiment file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Short identifier, usually the file name.")
+    description: str = Field(default="", description="The question the sweep answers.")
+    scenario: str = Field(default="baseline", description="Scenario name or path.")
+    months: int | None = Field(default=None, ge=1, le=600, description="Horizon override.")
+    replicates: int = Field(default=100, ge=1, le=1_000_000, description="Per design point.")
+    seed: int = Field(default=20221021, ge=0, description="Seed of the design and the runs.")
+    chunk_size: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="Design points per chunk."
+    )
+    timeseries: bool = Field(default=False, description="Also store monthly means.")
+    design: Annotated[GridDesign | SampledDesign, Field(discriminator="method")]
+    analyze: list[str] = Field(
+        default_factory=list, description="Outcomes for Sobol/Morris analysis."
+    )
+    plot: PlotSpec = Field(default_factory=PlotSpec)
+
+    # Filled in by load_experiment; not fields of the file.
+    _path: Path | None = PrivateAttr(default=None)
+    _scenario: Scenario | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The file the experiment was loaded from."""
+        return self._path
+
+    @property
+    def resolved_scenario(self) -> Scenario | None:
+        """The scenario it runs, resolved and validated (with ``months`` applied)."""
+        return self._scenario
+
+    def design_frame(self) -> pd.DataFrame:
+        """The experiment's design points."""
+        return self.design.frame(self.seed)
+
+    def parameters(self) -> list[str]:
+        """The parameter keys the design sets."""
+        if isinstance(self.design, GridDesign):
+            return list(self.design.grid)
+        return list(self.design.space)
+
+    def varying(self) -> list[str]:
+        """The parameter keys that take more than one value."""
+        if isinstance(self.design, GridDesign):
+            return [k for k, v in self.design.spec().items() if isinstance(v, list) and len(v) > 1]
+        return list(self.design.space)
+
+
+def _fail(path: Path, lines: dict, loc: tuple, problem: str) -> ScenarioError:
+    return ScenarioError(path, _line_for(lines, loc), _field_path(loc), problem)
+
+
+def load_experiment(path: str | Path, **changes: Any) -> Experiment:
+    """Load and validate an experiment file.
+
+    Args:
+        path: The YAML file.
+        **changes: Field values that replace the file's (``replicates=10``).
+
+    Raises:
+        ScenarioError: Naming the file, line and field of the first problem found (also for
+            problems in the scenario it names).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(path, None, "", "no such experiment file")
+    data, lines = _read_yaml(path)
+    data.setdefault("name", path.stem)
+    data.update({k: v for k, v in changes.items() if v is not None})
+    try:
+        exp = Experiment.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = tuple(first["loc"])
+        if len(loc) > 1 and loc[0] == "design" and loc[1] in ("grid", "lhs", "sobol", "morris"):
+            loc = loc[:1] + loc[2:]
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = f"unknown field {loc[-1]!r}"
+            parent = {("design",): data.get("design"), ("plot",): data.get("plot")}
+            if loc[:-1] == ():
+                message += f"; valid: {', '.join(Experiment.model_fields)}"
+            elif loc[:-1] == ("plot",):
+                message += f"; valid: {', '.join(PlotSpec.model_fields)}"
+            elif loc[:-1] == ("design",) and isinstance(parent[("design",)], dict):
+                method = parent[("design",)].get("method")
+                model = GridDesign if method == "grid" else SampledDesign
+                message += f"; valid: {', '.join(model.model_fields)}"
+        elif first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = ("design", "method")
+            message = "design.method must be one of: grid, lhs, sobol, morris"
+        raise _fail(path, lines, loc, message) from None
+
+    # Names: parameters, ranges, outcomes, plot axes, scenario.
+    if isinstance(exp.design, GridDesign):
+        for key, value in exp.design.spec().items():
+            loc = ("design", "grid", key)
+            try:
+                check_key(key)
+                grid({key: value})
+            except (KeyError, ValueError) as err:
+                raise _fail(path, lines, loc, str(err.args[0])) from None
+    else:
+        for key, bounds in exp.design.space.items():
+            loc = ("design", "space", key)
+            try:
+                check_space({key: bounds})
+            except (KeyError, ValueError) as err:
+                raise _fail(path, lines, loc, str(err.args[0])) from None
+    outcomes = outcome_columns()
+    for i, outcome in enumerate(exp.analyze):
+        if outcome not in outcomes:
+            raise _fail(
+                path,
+                lines,
+                ("analyze", i),
+                f"unknown outcome {outcome!r}; valid: {', '.join(outcomes)}",
+            )
+    if exp.analyze and exp.design.method not in ("sobol", "morris"):
+        raise _fail(
+            path,
+            lines,
+            ("analyze",),
+            f"sensitivity analysis needs a sobol or morris design, not {exp.design.method}",
+        )
+    if exp.plot.outcome not in outcomes:
+        raise _fail(
+            path,
+            lines,
+            ("plot", "outcome"),
+            f"unknown outcome {exp.plot.outcome!r}; valid: {', '.join(outcomes)}",
+        )
+    for axis in ("x", "y", "hue"):
+        key = getattr(exp.plot, axis)
+        if key is not None and key not in exp.varying():
+            raise _fail(
+                path,
+                lines,
+                ("plot", axis),
+                f"{key!r} is not a varied parameter; valid: {', '.join(exp.varying())}",
+            )
+    try:
+        scenario_path = find_scenario(exp.scenario, relative_to=path.parent)
+    except ScenarioError as err:
+        raise _fail(path, lines, ("scenario",), err.problem) from None
+    scenario = load_scenario(scenario_path)
+    if exp.months is not None:
+        scenario = scenario.model_copy(update={"months": exp.months})
+    from .runner import reset_keys
+
+    resets = reset_keys(scenario)
+    for key in exp.parameters():
+        if key in resets:
+            where = ("design", "grid" if exp.design.method == "grid" else "space", key)
+            raise _fail(
+                path,
+                lines,
+                where,
+                f"a set_parameter event dated {resets[key]} overwrites {key}, so "
+                "sweeping it would have no effect",
+            )
+    exp._path, exp._scenario = path, scenario
+    return exp

@@ -1,0 +1,291 @@
+"""Running a design: split it into chunks, evaluate them on an executor, collect the outcomes.
+
+The chunk size is part of the experiment (it fixes which replicates share a random stream), not
+of the executor: the same design, scenario, replicates, seed and chunk size give identical
+numbers in-process, on local processes and on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ..scenarios import Scenario, load_scenario
+from .chunk import ChunkResult, ChunkTask, evaluate_chunk
+from .designs import check_key, grid
+from .executors import Executor, InProcessExecutor
+from .store import ChunkStore
+
+#: Replicates per model instance that the default chunk size aims at.
+TARGET_REPLICATES_PER_CHUNK = 2048
+
+
+def default_chunk_size(replicates: int) -> int:
+    """Design points per chunk so that one chunk carries about 2048 replicates."""
+    return max(1, TARGET_REPLICATES_PER_CHUNK // max(1, int(replicates)))
+
+
+def resolve_scenario(scenario: Scenario | str | Path, months: int | None = None) -> Scenario:
+    """A scenario object from an object, a name or a path (optionally with another horizon)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if months is not None:
+        scenario = scenario.model_copy(update={"months": int(months)})
+    return scenario
+
+
+def reset_keys(scenario: Scenario) -> dict[str, str]:
+    """Parameters that dated events overwrite during a run, key -> the event's month.
+
+    Design values apply from the clock start; a ``set_parameter`` event (documented 2022 history
+    or the scenario's own) would overwrite them for every replicate, so sweeping such a key would
+    silently do nothing.
+    """
+    from ..parameters import load_parameters
+
+    entries = list(load_parameters().history) if scenario.history else []
+    entries += [e.model_dump() for e in scenario.events]
+    out: dict[str, str] = {}
+    for entry in entries:
+        if entry.get("type") == "set_parameter":
+            out.setdefault(entry["key"], str(entry["date"]))
+    return out
+
+
+def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
+    """Check the design's columns are sweepable parameters of this scenario.
+
+    Raises:
+        KeyError: For an unknown parameter.
+        ValueError: For a parameter that a dated event overwrites, or an empty design.
+    """
+    if design.empty or not len(design.columns):
+        raise ValueError("the design has no points")
+    resets = reset_keys(scenario)
+    for key in design.columns:
+        check_key(key)
+        if key in resets:
+            raise ValueError(
+                f"{key} is overwritten by a set_parameter event dated {resets[key]}, so sweeping "
+                "it would have no effect; sweep it with history off, or sweep another parameter"
+            )
+
+
+def _model_kwargs(scenario: Scenario) -> dict[str, Any]:
+    kwargs = scenario.model_kwargs()
+    kwargs.pop("replicates")
+    kwargs.pop("seed")
+    kwargs["events"] = [e.model_dump(mode="json", exclude_none=True) for e in scenario.events]
+    return kwargs
+
+
+def fingerprint(
+    design: pd.DataFrame,
+    scenario: Scenario,
+    replicates: int,
+    seed: int,
+    chunk_size: int,
+    timeseries: bool,
+) -> str:
+    """A hash of everything that determines a sweep's numbers."""
+    h = hashlib.sha256()
+    h.update(json.dumps(list(design.columns)).encode())
+    h.update(np.ascontiguousarray(design.to_numpy(dtype=float)).tobytes())
+    h.update(scenario.to_yaml().encode())
+    h.update(json.dumps([replicates, seed, chunk_size, timeseries]).encode())
+    return h.hexdigest()
+
+
+def make_tasks(
+    design: pd.DataFrame,
+    scenario: Scenario,
+    replicates: int,
+    seed: int,
+    chunk_size: int,
+    timeseries: bool = False,
+    skip: set[int] | frozenset[int] = frozenset(),
+) -> Iterator[ChunkTask]:
+    """The chunk tasks of a design, lazily, leaving out the chunk indices in ``skip``."""
+    kwargs = _model_kwargs(scenario)
+    values = design.to_numpy(dtype=float)
+    for index, first in enumerate(range(0, len(design), chunk_size)):
+        if index in skip:
+            continue
+        block = values[first : first + chunk_size]
+        yield ChunkTask(
+            index=index,
+            first_point=first,
+            design={k: block[:, j].copy() for j, k in enumerate(design.columns)},
+            model_kwargs=kwargs,
+            replicates=replicates,
+            seed=seed,
+            timeseries=timeseries,
+        )
+
+
+def evaluate(
+    design: pd.DataFrame,
+    scenario: Scenario | str | Path = "baseline",
+    *,
+    replicates: int = 100,
+    seed: int | None = None,
+    chunk_size: int | None = None,
+    months: int | None = None,
+    executor: Executor | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    timeseries: bool = False,
+    progress: bool = False,
+    collect: bool = True,
+    name: str = "sweep",
+    evaluate_fn: Callable[[ChunkTask], ChunkResult] = evaluate_chunk,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Run every design point of ``design`` on a scenario and return per-point outcomes.
+
+    Args:
+        design: Design points (from :func:`grid` or :func:`sample`), one column per dotted
+            parameter key. Values apply from the clock start, like scenario overrides.
+        scenario: Scenario object, name or path.
+        replicates: Replicates per design point.
+        seed: Experiment seed; ``None`` uses the scenario's seed.
+        chunk_size: Design points per chunk (one model instance each); part of the
+            experiment: changing it changes the random streams. Default: about 2048 replicates
+            per chunk.
+        months: Horizon, if not the scenario's.
+        executor: Where chunks run; default in-process. Not closed here.
+        out: Folder to stream chunks to (Parquet, atomically, with a manifest). Without it,
+            results stay in memory.
+        resume: Skip the chunks already finished in ``out``.
+        timeseries: Also record monthly means of the bloc metrics per design point.
+        progress: Show a tqdm progress bar.
+        collect: Return the assembled table(s); ``False`` only writes them to ``out``.
+        name: Name recorded in the manifest.
+        evaluate_fn: The chunk evaluator (importable, picklable); the default runs the model.
+
+    Returns:
+        The results frame (``point``, parameter columns, ``replicates``, outcome columns), in
+        design order, with ``attrs["design"]`` copied from the design; with ``timeseries``, the
+        pair ``(results, timeseries)``; ``None`` when ``collect`` is false.
+
+    Raises:
+        KeyError: For an unknown parameter key.
+        ValueError: For a design that cannot be run.
+        SweepFolderError: When ``out`` holds another sweep.
+    """
+    if resume and out is None:
+        raise ValueError("resume needs the output folder (out=...) of the sweep to continue")
+    scenario = resolve_scenario(scenario, months)
+    check_design(design, scenario)
+    if int(replicates) < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    replicates = int(replicates)
+    seed = int(scenario.seed if seed is None else seed)
+    chunk_size = int(chunk_size or default_chunk_size(replicates))
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    n_chunks = -(-len(design) // chunk_size)
+    executor = executor or InProcessExecutor()
+
+    store = None
+    done: set[int] = set()
+    if out is not None:
+        manifest = {
+            "name": name,
+            "fingerprint": fingerprint(design, scenario, replicates, seed, chunk_size, timeseries),
+            "points": len(design),
+            "chunks": n_chunks,
+            "chunk_size": chunk_size,
+            "replicates": replicates,
+            "seed": seed,
+            "scenario": scenario.name,
+            "parameters": list(design.columns),
+            "timeseries": timeseries,
+            "design": design.attrs.get("design"),
+        }
+        store = ChunkStore(out, manifest, resume=resume)
+        if not (store.folder / "design.parquet").exists():
+            from .store import atomic_write_parquet
+
+            atomic_write_parquet(store.folder / "design.parquet", design.reset_index(drop=True))
+        done = store.finished()
+
+    tasks = make_tasks(design, scenario, replicates, seed, chunk_size, timeseries, skip=done)
+    kept: dict[int, ChunkResult] = {}
+    bar = tqdm(
+        total=len(design),
+        initial=sum(min(chunk_size, len(design) - i * chunk_size) for i in done),
+        unit="pt",
+        desc=name,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    with bar:
+        for result in executor.map_unordered(evaluate_fn, tasks):
+            if store is not None:
+                store.write_chunk(result.index, result.results, result.timeseries)
+            else:
+                kept[result.index] = result
+            bar.update(len(result.results))
+
+    if store is not None:
+        store.assemble("results", n_chunks)
+        if timeseries:
+            store.assemble("timeseries", n_chunks)
+        if not collect:
+            return None
+        results = pd.read_parquet(store.folder / "results.parquet")
+        series = pd.read_parquet(store.folder / "timeseries.parquet") if timeseries else None
+    else:
+        ordered = [kept[i] for i in sorted(kept)]
+        results = pd.concat([r.results for r in ordered], ignore_index=True)
+        series = (
+            pd.concat([r.timeseries for r in ordered], ignore_index=True) if timeseries else None
+        )
+    results.attrs["design"] = design.attrs.get("design")
+    return (results, series) if timeseries else results
+
+
+def sweep(
+    scenario: Scenario | str | Path = "baseline",
+    grid: Mapping[str, Any] | None = None,
+    *,
+    replicates: int = 100,
+    seed: int | None = None,
+    **options: Any,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Full-factorial sweep of a scenario: list-valued keys are crossed, scalars stay fixed.
+
+    Example:
+        >>> sweep("baseline", grid={"russia.capacity": [0.6, 0.8, 1.0],
+        ...                         "china.pull": [0.2, 0.5], "global.contagion": 0.3},
+        ...       replicates=50, seed=1)  # doctest: +SKIP
+
+    Args:
+        scenario: Scenario object, name or path.
+        grid: Dotted parameter keys mapped to a list of values or a fixed value.
+        replicates: Replicates per grid point.
+        seed: Experiment seed (default: the scenario's).
+        **options: Passed to :func:`evaluate` (executor, out, resume, chunk_size, …).
+
+    Returns:
+        See :func:`evaluate`.
+    """
+    if not grid:
+        raise ValueError("sweep needs a grid, e.g. grid={'china.pull': [0.2, 0.5, 0.8]}")
+    return evaluate(_grid(grid), scenario, replicates=replicates, seed=seed, **options)
+
+
+_grid = grid
+
+
+def random_seed() -> int:
+    """A fresh 32-bit experiment seed (recorded with the results)."""
+    return secrets.randbits(32)
