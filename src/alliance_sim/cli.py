@@ -11,14 +11,13 @@ import importlib
 import os
 import sys
 
+from .errors import BadInput
 from .scenarios import ScenarioError
+
+__all__ = ["BadInput", "build_parser", "main"]
 
 #: Modules that register subcommands, in the order they appear in ``--help``.
 COMMAND_MODULES = ("scenario", "sweep", "viz")
-
-
-class BadInput(Exception):
-    """Raised by a subcommand for input the user must fix (exit code 2)."""
 
 
 def build_parser() -> argparse.ArgumentParser:

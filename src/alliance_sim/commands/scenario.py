@@ -18,7 +18,7 @@ from ..scenarios import ScenarioError, check_overrides, list_scenarios, load_sce
 
 
 def _bad_input(message: str) -> Exception:
-    from ..cli import BadInput
+    from ..errors import BadInput
 
     return BadInput(message)
 

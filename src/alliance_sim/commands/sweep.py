@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from ..cli import BadInput
+    from ..errors import BadInput
     from ..sweeps import load_experiment, make_executor, run_experiment
     from ..sweeps.store import SweepFolderError
 

@@ -64,7 +64,7 @@ def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
 
 
 def _viz(args: argparse.Namespace) -> int:
-    from ..cli import BadInput
+    from ..errors import BadInput
 
     if not 0 < args.port < 65536:
         raise BadInput(f"--port: {args.port} is not a TCP port (1-65535)")
