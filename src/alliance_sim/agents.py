@@ -108,12 +108,20 @@ class MemberState(mesa.Agent):
         """Best alternative patron on offer (``access × pull``, maximised over patrons)."""
         return mech.outside_option(self.access, self.model.patron_pull)
 
-    def loyalty_target(self, snap: dict[str, np.ndarray]) -> np.ndarray:
-        """Loyalty this member would settle at under the conditions in ``snap``."""
+    def loyalty_target(
+        self, snap: dict[str, np.ndarray], outside: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Loyalty this member would settle at under the conditions in ``snap``.
+
+        Args:
+            snap: Last month's snapshot (``model.snapshot``).
+            outside: This month's :meth:`outside_option`, if already computed.
+        """
         g, p = self.model.g, self.params
         capacity = snap["capacity"]
         trust = self.trust
-        outside = self.outside_option()
+        if outside is None:
+            outside = self.outside_option()
         protection = mech.protection_value(self.threat, trust, capacity, self.threat_kind)
         dilemma = mech.alliance_dilemma(
             mech.abandonment_fear(self.threat, trust),
@@ -122,9 +130,11 @@ class MemberState(mesa.Agent):
             g["abandonment_weight"],
             g["entrapment_weight"],
         )
-        contagion = mech.contagion_exposure(
-            snap["affinity"][self.model.index[self.name]], snap["disengagement"]
-        )
+        row = self.model.index[self.name]
+        if "contagion" in snap:
+            contagion = snap["contagion"][row]
+        else:
+            contagion = mech.contagion_exposure(snap["affinity"][row], snap["disengagement"])
         return mech.loyalty_target(
             base=g["base_loyalty"],
             affinity_term=g["affinity_weight"] * p["affinity"],
@@ -135,28 +145,38 @@ class MemberState(mesa.Agent):
             contagion_term=g["contagion"] * contagion,
         )
 
-    def can_exit(self, capacity: np.ndarray) -> np.ndarray:
-        """Whether leaving is possible: a real alternative that beats the cost of exit."""
+    def can_exit(self, capacity: np.ndarray, outside: np.ndarray | None = None) -> np.ndarray:
+        """Whether leaving is possible: a real alternative that beats the cost of exit.
+
+        Args:
+            capacity: The hegemon's capacity.
+            outside: This month's :meth:`outside_option`, if already computed.
+        """
         p = self.params
         cost = mech.exit_cost(
             p["dependence"], p["coercion_exposure"], capacity, self.threat, p["deterrence_loss"]
         )
-        return mech.has_real_alternative(
-            self.outside_option(), cost, self.model.g["min_alternative"]
-        )
+        if outside is None:
+            outside = self.outside_option()
+        return mech.has_real_alternative(outside, cost, self.model.g["min_alternative"])
 
     # ------------------------------------------------------------------ monthly update
     def decide(self) -> None:
         """Choose next month's loyalty and rung from last month's snapshot (no state change)."""
         snap, g = self.model.snapshot, self.model.g
         noise = snap["noise"][self.model.index[self.name]]
+        outside = self.outside_option()
         loyalty = mech.loyalty_step(
-            self.loyalty, self.loyalty_target(snap), g["loyalty_rate"], g["loyalty_noise"], noise
+            self.loyalty,
+            self.loyalty_target(snap, outside),
+            g["loyalty_rate"],
+            g["loyalty_noise"],
+            noise,
         )
         state = mech.engagement_step(
             self.state,
             loyalty,
-            self.can_exit(snap["capacity"]),
+            self.can_exit(snap["capacity"], outside),
             (g["reduce_threshold"], g["freeze_threshold"], g["exit_threshold"]),
             g["hysteresis"],
         )
