@@ -31,19 +31,24 @@ class AffinityTerms:
         self.baseline = baseline
         self.m = baseline.shape[0]
         self.replicates = baseline.shape[-1]
-        constant = np.all(baseline == baseline[..., :1], axis=-1)
+        if baseline.strides[-1] == 0:  # a broadcast view: the same in every replicate
+            constant = np.ones(baseline.shape[:2], dtype=bool)
+        else:
+            constant = np.all(baseline == baseline[..., :1], axis=-1)
         self._constant = constant
         self._base = [
             [float(baseline[i, j, 0]) if constant[i, j] else None for j in range(self.m)]
             for i in range(self.m)
         ]
-        self.set(baseline.copy())
+        self.set(np.array(baseline))
 
     # ------------------------------------------------------------------ state
     def set(self, values: np.ndarray) -> None:
         """Replace the whole affinity array (pairs that differ from the baseline are tracked)."""
         self.values = values
-        self.dirty = np.any(values != self.baseline, axis=-1) | ~self._constant
+        self.dirty = ~self._constant
+        for i, j in zip(*np.nonzero(self._constant), strict=True):
+            self.dirty[i, j] = np.any(values[i, j] != self._base[i][j])
         self.friendly: list[list[Term]] = [[0.0] * self.m for _ in range(self.m)]
         self.half: list[list[Term]] = [[0.0] * self.m for _ in range(self.m)]
         self.friendly_total: list[Term] = [0.0] * self.m

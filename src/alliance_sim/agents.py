@@ -173,14 +173,19 @@ class MemberState(mesa.Agent):
             g["loyalty_noise"],
             noise,
         )
-        state = mech.engagement_step(
-            self.state,
-            loyalty,
-            self.can_exit(snap["capacity"], outside),
-            (g["reduce_threshold"], g["freeze_threshold"], g["exit_threshold"]),
-            g["hysteresis"],
-        )
-        self._next = {"loyalty": loyalty, "state": np.where(self.locked, self.state, state)}
+        if (self.state == mech.EXITED).all():
+            # Exit is absorbing (only a rejoin event undoes it): the ladder cannot move.
+            state = self.state
+        else:
+            state = mech.engagement_step(
+                self.state,
+                loyalty,
+                self.can_exit(snap["capacity"], outside),
+                (g["reduce_threshold"], g["freeze_threshold"], g["exit_threshold"]),
+                g["hysteresis"],
+            )
+            state = np.where(self.locked, self.state, state)
+        self._next = {"loyalty": loyalty, "state": state}
 
     def advance(self) -> None:
         """Apply the decision and let pressure, threat and old evidence fade."""

@@ -159,7 +159,7 @@ class AllianceModel(mesa.Model):
         numeric_globals = [k for k, p in ps.globals.items() if not isinstance(p.value, str)]
         n_draws = len(names) * len(NUMERIC_MEMBER_PARAMETERS) + 2 * len(ps.actors)
         n_draws += len(numeric_globals) + 1
-        u = iter(self.streams.uniform(n_draws))
+        u = self.streams.uniform_rows(n_draws)
         self.g = {k: self._draw(ps.globals[k], next(u)) for k in numeric_globals}
 
         self.patron_pull = np.zeros((len(PATRONS), self.replicates))
@@ -190,6 +190,8 @@ class AllianceModel(mesa.Model):
             else:
                 agent = MemberState(self, name, drawn, **kwargs)
             self.members.append(agent)
+        for _ in u:  # every row is drawn, used or not, so later draws stay in step
+            pass
         self.member_set = AgentSet(self.members, random=self.random)
         self.founding = np.array([m.state[0] != mech.EXITED for m in self.members])
         self.believers = np.array([m is not self.hegemon for m in self.members])
@@ -197,12 +199,14 @@ class AllianceModel(mesa.Model):
 
         self.relations = self._relations_graph()
         m = len(names)
-        base = np.zeros((m, m, self.replicates))
+        base = np.zeros((m, m, 1))
         for i, a in enumerate(names):
             for j, b in enumerate(names):
                 if i != j:
                     p = ps.relations.get(frozenset((a, b)), ps.default_member_affinity)
                     base[i, j] = float(p.value)
+        # The same in every replicate: a read-only broadcast view, shape (M, M, R).
+        base = np.broadcast_to(base, (m, m, self.replicates))
         self.affinity_baseline = base
         self._affinity = AffinityTerms(base)
 
