@@ -23,6 +23,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 
@@ -79,6 +80,7 @@ def child(kind: str, n: int, repeats: int) -> None:
                 model.run_model()
                 model.final()
             del model
+            gc.collect()  # Mesa models hold reference cycles: free this one before the next
         best_wall, best_cpu = min(best_wall, t.wall), min(best_cpu, t.cpu)
     emit(
         {

@@ -23,6 +23,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -99,6 +100,7 @@ def child(kind: str, points: int, replicates: int) -> None:
                 per_chunk = max(1, 2048 // replicates)
                 for i, start in enumerate(range(0, points, per_chunk)):
                     run_points(frame.iloc[start : start + per_chunk], replicates, [SEED, i])
+                    gc.collect()
         result = {"wall": t.wall, "cpu": t.cpu}
     elif kind.startswith("api-"):
         try:
@@ -138,6 +140,7 @@ def child(kind: str, points: int, replicates: int) -> None:
                         summary = pd.DataFrame(run_points(block, replicates, [SEED, i]))
                         summary.insert(0, "point", np.arange(start, start + len(block)))
                         write_parquet_atomically(summary, Path(out) / f"chunk-{i:05d}.parquet")
+                        gc.collect()  # a finished model is a reference cycle: free it now
             files = list(Path(out).rglob("*.parquet"))
             rows = sum(len(pd.read_parquet(f)) for f in files if "chunk" in f.name)
             result = {"wall": t.wall, "cpu": t.cpu, "files": len(files), "rows": rows}

@@ -8,6 +8,8 @@ state and stores the result; ``advance`` applies it once every member has decide
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -20,6 +22,27 @@ if TYPE_CHECKING:
     from .model import AllianceModel
 
 
+class _AgentIdCounters(weakref.WeakKeyDictionary):
+    """Per-model counters of agent ids that, unlike Mesa 3.3's, do not keep models alive.
+
+    ``mesa.Agent._ids`` is a class-level ``defaultdict`` keyed by the model, so every model ever
+    built stays in memory (mesa issue #3179, fixed after 3.3). A sweep that runs thousands of
+    models in one process would grow without bound. This mapping holds models weakly and numbers
+    agents exactly as Mesa does (1, 2, ... per model, in creation order).
+    """
+
+    def __getitem__(self, model: mesa.Model) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
+_AGENT_IDS = _AgentIdCounters()
+
+
 class OutsideActor(mesa.Agent):
     """A state outside the bloc that threatens members or offers them an alternative.
 
@@ -29,6 +52,8 @@ class OutsideActor(mesa.Agent):
         pressure: Threat it poses to the members whose main threat it is, shape ``(R,)``.
         pull: Attraction as an alternative patron, shape ``(R,)``.
     """
+
+    _ids = _AGENT_IDS
 
     def __init__(
         self, model: AllianceModel, name: str, kind: str, pressure: np.ndarray, pull: np.ndarray
@@ -59,6 +84,8 @@ class MemberState(mesa.Agent):
         freeze_month: Clock month it first froze, or -1.
         exit_month: Clock month it exited, or -1.
     """
+
+    _ids = _AGENT_IDS
 
     def __init__(
         self,

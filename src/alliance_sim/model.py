@@ -150,6 +150,9 @@ class AllianceModel(mesa.Model):
             raise ValueError(
                 f"a per-replicate override has {value.size} values for {self.replicates} replicates"
             )
+        if p.uncertainty == 0:
+            # value + 0 * (2u - 1) is value: the draw (still taken) changes nothing.
+            return np.clip(np.broadcast_to(value, (self.replicates,)), p.low, p.high)
         return np.clip(value + p.uncertainty * (2.0 * uniform - 1.0), p.low, p.high)
 
     def _build_agents(self) -> None:
