@@ -122,7 +122,8 @@ def main() -> int:
     )
     header = (
         f"{'N':>8} | {'(a) s':>8} {'runs/s':>7} | {'(b) s':>7} {'cpu s':>6} {'runs/s':>9} "
-        f"{'b/a':>6} {'us/run':>7} {'RSS':>6} | {'no members s':>12} {'us/run':>7} {'RSS':>6}"
+        f"{'b/a':>6} {'us/run':>7} {'RSS':>6} | {'no members s':>12} {'cpu s':>6} {'us/run':>7} "
+        f"{'RSS':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -138,16 +139,15 @@ def main() -> int:
             f"{n:>8,} | {a_time:>7.1f}{a_note} {n / a_time:>7.0f} | {b['wall']:>7.3f} "
             f"{b['cpu']:>6.3f} {n / b['wall']:>9,.0f} {a_time / b['wall']:>6.0f} "
             f"{1e6 * b['wall'] / n:>7.1f} {b['peak_rss_mb']:>6.0f} | {c['wall']:>12.3f} "
-            f"{1e6 * c['wall'] / n:>7.1f} {c['peak_rss_mb']:>6.0f}"
+            f"{c['cpu']:>6.3f} {1e6 * c['wall'] / n:>7.1f} {c['peak_rss_mb']:>6.0f}"
         )
     print(f"\n* (a) extrapolated from {min(args.sample, min(args.n))} timed runs (linear in N).")
     print(f"  base RSS after imports: {rows[0][1]['base_rss_mb']:.0f} MiB")
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        growth = (last[2]["wall"] / last[0]) / (first[2]["wall"] / first[0])
+    for (n0, _, c0), (n1, _, c1) in zip(rows, rows[1:], strict=False):
         print(
-            f"linearity: time per replicate at N={last[0]:,} is {growth:.2f}x that at "
-            f"N={first[0]:,} (1.00 = perfectly linear; record_members=False)"
+            f"linearity N={n0:,} -> {n1:,} (record_members=False): time "
+            f"x{c1['wall'] / c0['wall']:.1f} wall, x{c1['cpu'] / c0['cpu']:.1f} CPU "
+            f"for x{n1 / n0:.0f} replicates"
         )
     step = measure("step", 200, 1)
     print(

@@ -23,7 +23,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import gc
+import functools
 import os
 import sys
 import tempfile
@@ -58,13 +58,20 @@ def design(points: int, seed: int = SEED):
         return pd.DataFrame(low + unit * (high - low), columns=list(SPACE))
 
 
-def run_points(frame, replicates: int, seed: list[int]) -> dict[str, np.ndarray]:
-    """Run design points × replicates as one vectorised model; per-point summary outcomes."""
-    from alliance_sim import AllianceModel
+@functools.cache
+def _baseline_kwargs() -> dict:
     from alliance_sim.scenarios import load_scenario
 
     kwargs = load_scenario("baseline").model_kwargs()
     kwargs.pop("seed")
+    return kwargs
+
+
+def run_points(frame, replicates: int, seed: list[int]) -> dict[str, np.ndarray]:
+    """Run design points × replicates as one vectorised model; per-point summary outcomes."""
+    from alliance_sim import AllianceModel
+
+    kwargs = dict(_baseline_kwargs())
     p = len(frame)
     overrides = dict(kwargs.pop("overrides") or {})
     for key in frame.columns:
@@ -100,7 +107,6 @@ def child(kind: str, points: int, replicates: int) -> None:
                 per_chunk = max(1, 2048 // replicates)
                 for i, start in enumerate(range(0, points, per_chunk)):
                     run_points(frame.iloc[start : start + per_chunk], replicates, [SEED, i])
-                    gc.collect()
         result = {"wall": t.wall, "cpu": t.cpu}
     elif kind.startswith("api-"):
         try:
@@ -140,7 +146,6 @@ def child(kind: str, points: int, replicates: int) -> None:
                         summary = pd.DataFrame(run_points(block, replicates, [SEED, i]))
                         summary.insert(0, "point", np.arange(start, start + len(block)))
                         write_parquet_atomically(summary, Path(out) / f"chunk-{i:05d}.parquet")
-                        gc.collect()  # a finished model is a reference cycle: free it now
             files = list(Path(out).rglob("*.parquet"))
             rows = sum(len(pd.read_parquet(f)) for f in files if "chunk" in f.name)
             result = {"wall": t.wall, "cpu": t.cpu, "files": len(files), "rows": rows}
