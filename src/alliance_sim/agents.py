@@ -8,6 +8,8 @@ state and stores the result; ``advance`` applies it once every member has decide
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -20,6 +22,27 @@ if TYPE_CHECKING:
     from .model import AllianceModel
 
 
+class _AgentIdCounters(weakref.WeakKeyDictionary):
+    """Per-model counters of agent ids that, unlike Mesa 3.3's, do not keep models alive.
+
+    ``mesa.Agent._ids`` is a class-level ``defaultdict`` keyed by the model, so every model ever
+    built stays in memory (mesa issue #3179, fixed after 3.3). A sweep that runs thousands of
+    models in one process would grow without bound. This mapping holds models weakly and numbers
+    agents exactly as Mesa does (1, 2, ... per model, in creation order).
+    """
+
+    def __getitem__(self, model: mesa.Model) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
+_AGENT_IDS = _AgentIdCounters()
+
+
 class OutsideActor(mesa.Agent):
     """A state outside the bloc that threatens members or offers them an alternative.
 
@@ -29,6 +52,8 @@ class OutsideActor(mesa.Agent):
         pressure: Threat it poses to the members whose main threat it is, shape ``(R,)``.
         pull: Attraction as an alternative patron, shape ``(R,)``.
     """
+
+    _ids = _AGENT_IDS
 
     def __init__(
         self, model: AllianceModel, name: str, kind: str, pressure: np.ndarray, pull: np.ndarray
@@ -59,6 +84,8 @@ class MemberState(mesa.Agent):
         freeze_month: Clock month it first froze, or -1.
         exit_month: Clock month it exited, or -1.
     """
+
+    _ids = _AGENT_IDS
 
     def __init__(
         self,
@@ -108,12 +135,20 @@ class MemberState(mesa.Agent):
         """Best alternative patron on offer (``access × pull``, maximised over patrons)."""
         return mech.outside_option(self.access, self.model.patron_pull)
 
-    def loyalty_target(self, snap: dict[str, np.ndarray]) -> np.ndarray:
-        """Loyalty this member would settle at under the conditions in ``snap``."""
+    def loyalty_target(
+        self, snap: dict[str, np.ndarray], outside: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Loyalty this member would settle at under the conditions in ``snap``.
+
+        Args:
+            snap: Last month's snapshot (``model.snapshot``).
+            outside: This month's :meth:`outside_option`, if already computed.
+        """
         g, p = self.model.g, self.params
         capacity = snap["capacity"]
         trust = self.trust
-        outside = self.outside_option()
+        if outside is None:
+            outside = self.outside_option()
         protection = mech.protection_value(self.threat, trust, capacity, self.threat_kind)
         dilemma = mech.alliance_dilemma(
             mech.abandonment_fear(self.threat, trust),
@@ -122,9 +157,11 @@ class MemberState(mesa.Agent):
             g["abandonment_weight"],
             g["entrapment_weight"],
         )
-        contagion = mech.contagion_exposure(
-            snap["affinity"][self.model.index[self.name]], snap["disengagement"]
-        )
+        row = self.model.index[self.name]
+        if "contagion" in snap:
+            contagion = snap["contagion"][row]
+        else:
+            contagion = mech.contagion_exposure(snap["affinity"][row], snap["disengagement"])
         return mech.loyalty_target(
             base=g["base_loyalty"],
             affinity_term=g["affinity_weight"] * p["affinity"],
@@ -135,32 +172,47 @@ class MemberState(mesa.Agent):
             contagion_term=g["contagion"] * contagion,
         )
 
-    def can_exit(self, capacity: np.ndarray) -> np.ndarray:
-        """Whether leaving is possible: a real alternative that beats the cost of exit."""
+    def can_exit(self, capacity: np.ndarray, outside: np.ndarray | None = None) -> np.ndarray:
+        """Whether leaving is possible: a real alternative that beats the cost of exit.
+
+        Args:
+            capacity: The hegemon's capacity.
+            outside: This month's :meth:`outside_option`, if already computed.
+        """
         p = self.params
         cost = mech.exit_cost(
             p["dependence"], p["coercion_exposure"], capacity, self.threat, p["deterrence_loss"]
         )
-        return mech.has_real_alternative(
-            self.outside_option(), cost, self.model.g["min_alternative"]
-        )
+        if outside is None:
+            outside = self.outside_option()
+        return mech.has_real_alternative(outside, cost, self.model.g["min_alternative"])
 
     # ------------------------------------------------------------------ monthly update
     def decide(self) -> None:
         """Choose next month's loyalty and rung from last month's snapshot (no state change)."""
         snap, g = self.model.snapshot, self.model.g
         noise = snap["noise"][self.model.index[self.name]]
+        outside = self.outside_option()
         loyalty = mech.loyalty_step(
-            self.loyalty, self.loyalty_target(snap), g["loyalty_rate"], g["loyalty_noise"], noise
+            self.loyalty,
+            self.loyalty_target(snap, outside),
+            g["loyalty_rate"],
+            g["loyalty_noise"],
+            noise,
         )
-        state = mech.engagement_step(
-            self.state,
-            loyalty,
-            self.can_exit(snap["capacity"]),
-            (g["reduce_threshold"], g["freeze_threshold"], g["exit_threshold"]),
-            g["hysteresis"],
-        )
-        self._next = {"loyalty": loyalty, "state": np.where(self.locked, self.state, state)}
+        if (self.state == mech.EXITED).all():
+            # Exit is absorbing (only a rejoin event undoes it): the ladder cannot move.
+            state = self.state
+        else:
+            state = mech.engagement_step(
+                self.state,
+                loyalty,
+                self.can_exit(snap["capacity"], outside),
+                (g["reduce_threshold"], g["freeze_threshold"], g["exit_threshold"]),
+                g["hysteresis"],
+            )
+            state = np.where(self.locked, self.state, state)
+        self._next = {"loyalty": loyalty, "state": state}
 
     def advance(self) -> None:
         """Apply the decision and let pressure, threat and old evidence fade."""

@@ -8,10 +8,11 @@ replicate at once. Events of the same month apply in the order given.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from . import mechanisms as mech
 
@@ -227,8 +228,12 @@ EVENT_TYPES = {
 }
 
 
+@cache
+def _event_adapter() -> TypeAdapter:
+    # Building the adapter compiles a schema (milliseconds); every model parses its history.
+    return TypeAdapter(Event)
+
+
 def parse_event(data: dict) -> _EventBase:
     """Build an event from a mapping with a ``type`` key (as in a scenario file)."""
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(Event).validate_python(data)
+    return _event_adapter().validate_python(data)

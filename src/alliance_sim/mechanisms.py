@@ -146,12 +146,15 @@ def engagement_step(
         hysteresis: Extra loyalty needed to climb back.
     """
     reduce_t, freeze_t, exit_t = thresholds
-    down_threshold = np.where(
-        state == ACTIVE, reduce_t, np.where(state == REDUCED, freeze_t, exit_t)
+    active, reduced, frozen = state == ACTIVE, state == REDUCED, state == FROZEN
+    go_down = (
+        (active & (loyalty < reduce_t))
+        | (reduced & (loyalty < freeze_t))
+        | (frozen & (loyalty < exit_t) & can_exit)
     )
-    up_threshold = np.where(state == REDUCED, reduce_t, freeze_t) + hysteresis
-    go_down = (state < EXITED) & (loyalty < down_threshold) & ((state != FROZEN) | can_exit)
-    go_up = ((state == REDUCED) | (state == FROZEN)) & (loyalty > up_threshold)
+    go_up = (reduced & (loyalty > reduce_t + hysteresis)) | (
+        frozen & (loyalty > freeze_t + hysteresis)
+    )
     return state + go_down.astype(state.dtype) - go_up.astype(state.dtype)
 
 

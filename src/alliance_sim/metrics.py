@@ -29,6 +29,7 @@ def cohesion(loyalty: np.ndarray, states: np.ndarray, affinity: np.ndarray) -> n
 
     Engaged members are those active or reduced. Mutual affinity maps each pair's relation from
     [-1, 1] to [0, 1]. With fewer than two engaged members there is no bloc: cohesion is 0.
+    (The model computes the same numbers pair by pair: :meth:`AffinityTerms.cohesion`.)
 
     Args:
         loyalty: Shape ``(M, R)``.
@@ -38,15 +39,14 @@ def cohesion(loyalty: np.ndarray, states: np.ndarray, affinity: np.ndarray) -> n
     engaged = (states <= REDUCED).astype(float)
     n = engaged.sum(axis=0)
     mean_loyalty = np.divide((loyalty * engaged).sum(axis=0), n, out=np.zeros_like(n), where=n > 0)
-    pair_mask = engaged[:, None, :] * engaged[None, :, :]
-    m = affinity.shape[0]
-    pair_mask = pair_mask * (1.0 - np.eye(m))[:, :, None]
-    pairs = pair_mask.sum(axis=(0, 1))
+    # Ordered pairs of distinct engaged members: n (n - 1), an exact count.
+    pairs = n * (n - 1.0)
+    pair_terms = engaged[:, None, :] * engaged[None, :, :]
+    pair_terms *= (affinity + 1.0) / 2.0
+    diagonal = np.arange(affinity.shape[0])
+    pair_terms[diagonal, diagonal] = 0.0
     mean_affinity = np.divide(
-        (pair_mask * (affinity + 1.0) / 2.0).sum(axis=(0, 1)),
-        pairs,
-        out=np.zeros_like(pairs),
-        where=pairs > 0,
+        pair_terms.sum(axis=(0, 1)), pairs, out=np.zeros_like(pairs), where=pairs > 0
     )
     return np.where(n >= 2, mean_loyalty * mean_affinity, 0.0)
 

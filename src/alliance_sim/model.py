@@ -20,6 +20,7 @@ from mesa.agent import AgentSet
 
 from . import mechanisms as mech
 from . import metrics
+from .affinity import AffinityTerms
 from .agents import Hegemon, MemberState, OutsideActor
 from .events import parse_event
 from .parameters import (
@@ -149,6 +150,9 @@ class AllianceModel(mesa.Model):
             raise ValueError(
                 f"a per-replicate override has {value.size} values for {self.replicates} replicates"
             )
+        if p.uncertainty == 0:
+            # value + 0 * (2u - 1) is value: the draw (still taken) changes nothing.
+            return np.clip(np.broadcast_to(value, (self.replicates,)), p.low, p.high)
         return np.clip(value + p.uncertainty * (2.0 * uniform - 1.0), p.low, p.high)
 
     def _build_agents(self) -> None:
@@ -158,7 +162,7 @@ class AllianceModel(mesa.Model):
         numeric_globals = [k for k, p in ps.globals.items() if not isinstance(p.value, str)]
         n_draws = len(names) * len(NUMERIC_MEMBER_PARAMETERS) + 2 * len(ps.actors)
         n_draws += len(numeric_globals) + 1
-        u = iter(self.streams.uniform(n_draws))
+        u = self.streams.uniform_rows(n_draws)
         self.g = {k: self._draw(ps.globals[k], next(u)) for k in numeric_globals}
 
         self.patron_pull = np.zeros((len(PATRONS), self.replicates))
@@ -189,6 +193,8 @@ class AllianceModel(mesa.Model):
             else:
                 agent = MemberState(self, name, drawn, **kwargs)
             self.members.append(agent)
+        for _ in u:  # every row is drawn, used or not, so later draws stay in step
+            pass
         self.member_set = AgentSet(self.members, random=self.random)
         self.founding = np.array([m.state[0] != mech.EXITED for m in self.members])
         self.believers = np.array([m is not self.hegemon for m in self.members])
@@ -196,14 +202,16 @@ class AllianceModel(mesa.Model):
 
         self.relations = self._relations_graph()
         m = len(names)
-        base = np.zeros((m, m, self.replicates))
+        base = np.zeros((m, m, 1))
         for i, a in enumerate(names):
             for j, b in enumerate(names):
                 if i != j:
                     p = ps.relations.get(frozenset((a, b)), ps.default_member_affinity)
                     base[i, j] = float(p.value)
+        # The same in every replicate: a read-only broadcast view, shape (M, M, R).
+        base = np.broadcast_to(base, (m, m, self.replicates))
         self.affinity_baseline = base
-        self.affinity = base.copy()
+        self._affinity = AffinityTerms(base)
 
         snap = self._snapshot(noise=False)
         for member in self.members:
@@ -291,13 +299,36 @@ class AllianceModel(mesa.Model):
         raise KeyError(f"unknown state {name!r}; valid: {', '.join(valid)}")
 
     # ------------------------------------------------------------------ dynamics
+    @property
+    def affinity(self) -> np.ndarray:
+        """Relations among members, shape ``(M, M, R)`` in [-1, 1], symmetric, zero diagonal.
+
+        Change single pairs in place and report them with :meth:`affinity_changed` (as events
+        do), or assign a whole new array.
+        """
+        return self._affinity.values
+
+    @affinity.setter
+    def affinity(self, value: np.ndarray) -> None:
+        self._affinity.set(value)
+
+    def affinity_changed(self, i: int, j: int) -> None:
+        """Note that the pair ``(i, j)`` of :attr:`affinity` was changed in place.
+
+        Pairs at their baseline stay there, so only changed pairs are relaxed each month and
+        only their derived terms are recomputed (see :mod:`alliance_sim.affinity`).
+        """
+        self._affinity.changed(i, j)
+
     def _snapshot(self, noise: bool = True) -> dict[str, np.ndarray]:
         states = np.stack([m.state for m in self.members])
         disengagement = np.clip(states - self.initial_states, 0, 3) / 3.0
+        moved = (states > self.initial_states).any(axis=1)
         return {
             "capacity": self.hegemon.capacity,
             "affinity": self.affinity,
             "disengagement": disengagement,
+            "contagion": self._affinity.contagion(disengagement, moved),
             "noise": self.streams.normal(len(self.members) + 1) if noise else None,
         }
 
@@ -309,30 +340,43 @@ class AllianceModel(mesa.Model):
         self.snapshot = self._snapshot()
         self.member_set.do("decide")
         self.member_set.do("advance")
-        self.affinity = mech.relax_towards(
-            self.affinity, self.affinity_baseline, self.g["affinity_recovery"]
-        )
+        self._affinity.relax(self.g["affinity_recovery"])
 
     def step(self) -> None:
         """Simulate one month and record it."""
         self._simulate_month()
-        self.metrics = self._compute_metrics()
-        self.recorder.record()
+        stacks = self._member_stacks()
+        self.metrics = self._compute_metrics(stacks)
+        self.recorder.record(stacks)
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if self.steps >= self.months:
             self.running = False
 
-    def _compute_metrics(self) -> dict[str, np.ndarray]:
-        states = np.stack([m.state for m in self.members])
+    def _member_stacks(self) -> dict[str, np.ndarray]:
+        """Members' current state, loyalty, trust (and threat if recorded) as ``(M, R)`` arrays."""
+        members = self.members
+        stacks = {
+            "state": np.stack([m.state for m in members]),
+            "loyalty": np.stack([m.loyalty for m in members]),
+            "trust": np.stack([m.trust for m in members]),
+        }
+        if self.recorder.record_members:
+            stacks["threat"] = np.stack([m.threat for m in members])
+        return stacks
+
+    def _compute_metrics(self, stacks: dict[str, np.ndarray] | None = None) -> dict:
+        if stacks is None:
+            stacks = {
+                "state": np.stack([m.state for m in self.members]),
+                "loyalty": np.stack([m.loyalty for m in self.members]),
+                "trust": np.stack([m.trust for m in self.members]),
+            }
+        states = stacks["state"]
         return {
             "integrity": metrics.integrity(states, self.founding),
-            "cohesion": metrics.cohesion(
-                np.stack([m.loyalty for m in self.members]), states, self.affinity
-            ),
-            "credibility": metrics.credibility(
-                np.stack([m.trust for m in self.members]), states, self.believers
-            ),
+            "cohesion": self._affinity.cohesion(stacks["loyalty"], states),
+            "credibility": metrics.credibility(stacks["trust"], states, self.believers),
             "capacity": self.hegemon.capacity.copy(),
         }
 
@@ -361,6 +405,8 @@ class AllianceModel(mesa.Model):
             i, j = self.index[a], self.index[b]
             hostile = np.clip(self.affinity[i, j] - 0.5 * severity, -1.0, 1.0)
             self.affinity[i, j] = self.affinity[j, i] = hostile
+            self.affinity_changed(i, j)
+            self.affinity_changed(j, i)
             if victim is not None:
                 # Fellow members fought and the bloc did nothing: evidence against the guarantee.
                 self.member(victim).observe_request(

@@ -48,12 +48,21 @@ class ArrayRecorder:
             self.state = np.empty((rows, m, r), dtype=np.int8)
         self.n = 0
 
-    def record(self) -> None:
-        """Store the model's current metrics (and member state) as the next row."""
+    def record(self, stacks: dict[str, np.ndarray] | None = None) -> None:
+        """Store the model's current metrics (and member state) as the next row.
+
+        Args:
+            stacks: The members' ``loyalty``, ``threat``, ``trust`` and ``state`` as ``(M, R)``
+                arrays, if the model has already stacked them this month.
+        """
         model, t = self.model, self.n
         for key in self.BLOC:
             self.bloc[key][t] = model.metrics[key]
-        if self.record_members:
+        if self.record_members and stacks is not None:
+            for key in self.MEMBER:
+                self.member[key][t] = stacks[key]
+            self.state[t] = stacks["state"]
+        elif self.record_members:
             for i, member in enumerate(model.members):
                 self.member["loyalty"][t, i] = member.loyalty
                 self.member["threat"][t, i] = member.threat

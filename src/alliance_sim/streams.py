@@ -8,7 +8,7 @@ processes or workers ran them, and no global random state is touched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -36,11 +36,14 @@ class ReplicateStreams:
         self.replicates = replicates
 
     def _draw(self, method: str, shape: tuple[int, ...]) -> np.ndarray:
-        parts = [
-            getattr(gen, method)(size=(*shape, n))
-            for gen, n in zip(self.generators, self.sizes, strict=True)
-        ]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
+        if len(self.generators) == 1:
+            return getattr(self.generators[0], method)(size=(*shape, self.replicates))
+        out = np.empty((*shape, self.replicates))
+        start = 0
+        for gen, n in zip(self.generators, self.sizes, strict=True):
+            out[..., start : start + n] = getattr(gen, method)(size=(*shape, n))
+            start += n
+        return out
 
     def normal(self, *shape: int) -> np.ndarray:
         """Standard normal draws of shape ``(*shape, R)``."""
@@ -49,3 +52,13 @@ class ReplicateStreams:
     def uniform(self, *shape: int) -> np.ndarray:
         """Uniform [0, 1) draws of shape ``(*shape, R)``."""
         return self._draw("random", shape)
+
+    def uniform_rows(self, n: int) -> Iterator[np.ndarray]:
+        """The rows of ``uniform(n)``, one ``(R,)`` array at a time.
+
+        The same numbers as ``uniform(n)`` (each block's generator fills rows in order), without
+        holding all ``n`` rows at once. Draw nothing else from these streams until it is
+        exhausted.
+        """
+        for _ in range(n):
+            yield self._draw("random", ())

@@ -1,0 +1,156 @@
+"""Members' mutual affinity and the per-pair terms the mechanisms read from it, kept up to date.
+
+The model's ``affinity`` is an ``(M, M, R)`` array that relaxes towards its baseline each month.
+Most pairs sit exactly at their baseline, which is the same in every replicate, and relaxation
+leaves such a pair unchanged. :class:`AffinityTerms` therefore keeps each pair either as a
+number (at baseline) or as an ``(R,)`` array (changed by an event), relaxes only the changed
+pairs, and computes contagion and cohesion pair by pair. The sums run in the order numpy's
+reductions use, so the numbers are bit-for-bit those of the whole-array formulas in
+:mod:`alliance_sim.mechanisms` and :mod:`alliance_sim.metrics`; it only skips work whose
+result is known (terms that are exactly zero, pairs that cannot move).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import mechanisms as mech
+from . import metrics
+
+Term = float | np.ndarray
+
+
+class AffinityTerms:
+    """The affinity array with its baseline, the pairs that differ from it, and derived terms.
+
+    Args:
+        baseline: Shape ``(M, M, R)`` baseline affinity (constant over replicates per pair).
+    """
+
+    def __init__(self, baseline: np.ndarray) -> None:
+        self.baseline = baseline
+        self.m = baseline.shape[0]
+        self.replicates = baseline.shape[-1]
+        if baseline.strides[-1] == 0:  # a broadcast view: the same in every replicate
+            constant = np.ones(baseline.shape[:2], dtype=bool)
+        else:
+            constant = np.all(baseline == baseline[..., :1], axis=-1)
+        self._constant = constant
+        self._base = [
+            [float(baseline[i, j, 0]) if constant[i, j] else None for j in range(self.m)]
+            for i in range(self.m)
+        ]
+        self.set(np.array(baseline))
+
+    # ------------------------------------------------------------------ state
+    def set(self, values: np.ndarray) -> None:
+        """Replace the whole affinity array (pairs that differ from the baseline are tracked)."""
+        self.values = values
+        self.dirty = ~self._constant
+        for i, j in zip(*np.nonzero(self._constant), strict=True):
+            self.dirty[i, j] = np.any(values[i, j] != self._base[i][j])
+        self.friendly: list[list[Term]] = [[0.0] * self.m for _ in range(self.m)]
+        self.half: list[list[Term]] = [[0.0] * self.m for _ in range(self.m)]
+        self.friendly_total: list[Term] = [0.0] * self.m
+        self._stale = np.ones((self.m, self.m), dtype=bool)
+
+    def changed(self, i: int, j: int) -> None:
+        """Note that the pair ``(i, j)`` of :attr:`values` was changed in place."""
+        self.dirty[i, j] = self._stale[i, j] = True
+
+    def relax(self, rate: np.ndarray) -> None:
+        """Close a share ``rate`` of each changed pair's gap to its baseline, in place."""
+        values, base = self.values, self.baseline
+        for i, j in zip(*np.nonzero(self.dirty), strict=True):
+            values[i, j] = mech.relax_towards(values[i, j], base[i, j], rate)
+        self._stale |= self.dirty
+
+    def refresh(self) -> None:
+        """Recompute the friendly and half-affinity terms of the pairs changed since last time."""
+        stale = self._stale
+        if not stale.any():
+            return
+        for i, j in zip(*np.nonzero(stale), strict=True):
+            if self.dirty[i, j]:
+                pair = self.values[i, j]
+                self.friendly[i][j] = np.clip(pair, 0.0, None)
+                self.half[i][j] = (pair + 1.0) / 2.0
+            else:
+                b = self._base[i][j]
+                self.friendly[i][j] = b if b > 0.0 else 0.0
+                self.half[i][j] = (b + 1.0) / 2.0
+        for i in np.flatnonzero(stale.any(axis=1)):
+            total: Term = 0.0
+            for term in self.friendly[i]:
+                total = total + term
+            self.friendly_total[i] = total
+        stale[:] = False
+
+    # ------------------------------------------------------------------ mechanisms
+    def contagion(self, disengagement: np.ndarray, moved: np.ndarray) -> np.ndarray:
+        """:func:`mechanisms.contagion_exposure` for every member, shape ``(M, R)``.
+
+        Args:
+            disengagement: Shape ``(M, R)``: each member's rung above its initial one, / 3.
+            moved: Shape ``(M,)``: whether a member's disengagement is nonzero anywhere.
+        """
+        self.refresh()
+        out = np.zeros_like(disengagement)
+        sources = np.flatnonzero(moved)
+        for i in range(self.m):
+            exposure = None
+            for j in sources:
+                weight = self.friendly[i][j]
+                if isinstance(weight, float) and weight == 0.0:
+                    continue
+                term = weight * disengagement[j]
+                if exposure is None:
+                    exposure = term
+                else:
+                    exposure += term
+            total = self.friendly_total[i]
+            if exposure is None:
+                continue
+            if isinstance(total, float):
+                if total > 0.0:
+                    np.divide(exposure, total, out=out[i])
+            else:
+                np.divide(exposure, total, out=out[i], where=total > 0)
+        return out
+
+    def cohesion(self, loyalty: np.ndarray, states: np.ndarray) -> np.ndarray:
+        """:func:`metrics.cohesion` of the current affinity, shape ``(R,)``."""
+        self.refresh()
+        if self.replicates == 1:
+            # numpy sums the (M, M, 1) pair terms pairwise here: keep its exact formula.
+            return metrics.cohesion(loyalty, states, self.values)
+        engaged_rows = states <= mech.REDUCED
+        always = engaged_rows.all(axis=1)
+        never = ~engaged_rows.any(axis=1)
+        engaged = engaged_rows.astype(float)
+        n = engaged.sum(axis=0)
+        mean_loyalty = np.divide(
+            (loyalty * engaged).sum(axis=0), n, out=np.zeros_like(n), where=n > 0
+        )
+        # Sum of the engaged pairs' half-affinity, in C order over (i, j) as numpy reduces it.
+        total = np.zeros(self.replicates)
+        both: dict[tuple[int, int], np.ndarray] = {}
+        for i in range(self.m):
+            if never[i]:
+                continue
+            for j in range(self.m):
+                if j == i or never[j]:
+                    continue
+                half = self.half[i][j]
+                if always[i] and always[j]:
+                    total += half
+                    continue
+                if isinstance(half, float) and half == 0.0:
+                    continue
+                key = (i, j) if i < j else (j, i)
+                if key not in both:
+                    both[key] = engaged[i] * engaged[j]
+                total += both[key] * half
+        pairs = n * (n - 1.0)
+        mean_affinity = np.divide(total, pairs, out=np.zeros_like(pairs), where=pairs > 0)
+        return np.where(n >= 2, mean_loyalty * mean_affinity, 0.0)
