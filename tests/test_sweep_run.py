@@ -204,7 +204,7 @@ def test_mesa_batch_run_still_works_on_two_processes():
 
 def test_finished_chunks_leave_no_model_in_memory():
     """Memory stays flat over many chunks: no model outlives its chunk (Mesa 3.3 keeps every
-    model reachable through ``Agent._ids`` unless the sweep releases it)."""
+    model reachable through ``Agent._ids``; our agents number themselves without it)."""
     import gc
 
     from alliance_sim.sweeps.runner import make_tasks, resolve_scenario

@@ -13,7 +13,6 @@ import gc
 from dataclasses import dataclass
 from typing import Any
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -185,17 +184,4 @@ def _run_chunk(task: ChunkTask) -> ChunkResult:
             frame[f"{metric}_mean"] = bloc[metric].to_numpy().reshape(t, p, n).mean(axis=2).ravel()
         timeseries = pd.DataFrame(frame)
         timeseries["date"] = timeseries["date"].astype(str)
-    release_model(model)
     return ChunkResult(task.index, results, timeseries)
-
-
-def release_model(model: AllianceModel) -> None:
-    """Let a finished model be garbage-collected.
-
-    Mesa 3.3's ``Agent._ids`` is a class-level dict keyed by model, so every model ever built
-    stays in memory (mesa/mesa#3179, fixed upstream in #3180 after 3.3.1). A sweep builds one
-    model per chunk; without this, memory grows by the model's size with every chunk.
-    """
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
-        ids.pop(model, None)
