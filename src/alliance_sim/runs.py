@@ -21,7 +21,18 @@ from typing import Any
 import pandas as pd
 
 #: Packages whose versions a run's metadata records.
-RECORDED_PACKAGES = ("alliance-sim", "mesa", "numpy", "pandas", "pydantic", "pyarrow", "matplotlib")
+RECORDED_PACKAGES = (
+    "alliance-sim",
+    "mesa",
+    "numpy",
+    "pandas",
+    "pydantic",
+    "pyarrow",
+    "matplotlib",
+    "SALib",
+    "dask",
+    "distributed",
+)
 #: Runs with at most this many member rows also get CSV copies of their tables.
 SMALL_RUN_ROWS = 50_000
 

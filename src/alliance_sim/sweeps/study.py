@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
+from ..runs import package_versions
 from .executors import Executor, InProcessExecutor
 from .experiment import Experiment, GridDesign
 from .plots import plot_heatmap, plot_response, plot_scatter
@@ -25,14 +23,6 @@ from .store import atomic_write_parquet, atomic_write_text
 
 #: Results with at most this many rows are also written as CSV.
 CSV_ROWS = 20_000
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for dist in ("alliance-sim", "mesa", "numpy", "pandas", "SALib", "dask", "distributed"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            out[dist] = metadata.version(dist)
-    return out
 
 
 def _figure(exp: Experiment, folder: Path, columns: list[str]) -> tuple[Path, pd.DataFrame | None]:
@@ -178,7 +168,7 @@ def run_experiment(
         "replicate_runs_per_second": round(total / elapsed, 1) if elapsed > 0 else None,
         "plot": plot_path.name,
         "command": command or " ".join(sys.argv),
-        "versions": _versions(),
+        "versions": package_versions(),
     }
     atomic_write_text(folder / "metadata.json", json.dumps(meta, indent=2))
     return meta
