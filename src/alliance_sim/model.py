@@ -134,9 +134,8 @@ class AllianceModel(mesa.Model):
         }
         for name, value in knobs.items():
             self.set_parameter(KNOBS[name], value)
-        self.metrics = self._compute_metrics()
         self.recorder = ArrayRecorder(self, record_members=record_members)
-        self.recorder.record()
+        self._record()
         self.datacollector = self._make_datacollector() if self.replicates == 1 else None
         if self.datacollector is not None:
             self.datacollector.collect(self)
@@ -345,13 +344,17 @@ class AllianceModel(mesa.Model):
     def step(self) -> None:
         """Simulate one month and record it."""
         self._simulate_month()
-        stacks = self._member_stacks()
-        self.metrics = self._compute_metrics(stacks)
-        self.recorder.record(stacks)
+        self._record()
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if self.steps >= self.months:
             self.running = False
+
+    def _record(self) -> None:
+        """Compute this month's metrics and store them (and member state) in the recorder."""
+        stacks = self._member_stacks()
+        self.metrics = self._compute_metrics(stacks)
+        self.recorder.record(stacks)
 
     def _member_stacks(self) -> dict[str, np.ndarray]:
         """Members' current state, loyalty, trust (and threat if recorded) as ``(M, R)`` arrays."""
@@ -365,13 +368,7 @@ class AllianceModel(mesa.Model):
             stacks["threat"] = np.stack([m.threat for m in members])
         return stacks
 
-    def _compute_metrics(self, stacks: dict[str, np.ndarray] | None = None) -> dict:
-        if stacks is None:
-            stacks = {
-                "state": np.stack([m.state for m in self.members]),
-                "loyalty": np.stack([m.loyalty for m in self.members]),
-                "trust": np.stack([m.trust for m in self.members]),
-            }
+    def _compute_metrics(self, stacks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         states = stacks["state"]
         return {
             "integrity": metrics.integrity(states, self.founding),

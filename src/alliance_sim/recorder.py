@@ -48,26 +48,20 @@ class ArrayRecorder:
             self.state = np.empty((rows, m, r), dtype=np.int8)
         self.n = 0
 
-    def record(self, stacks: dict[str, np.ndarray] | None = None) -> None:
+    def record(self, stacks: dict[str, np.ndarray]) -> None:
         """Store the model's current metrics (and member state) as the next row.
 
         Args:
-            stacks: The members' ``loyalty``, ``threat``, ``trust`` and ``state`` as ``(M, R)``
-                arrays, if the model has already stacked them this month.
+            stacks: The members' ``loyalty``, ``trust``, ``state`` (and ``threat`` when members
+                are recorded) as ``(M, R)`` arrays, stacked once a month by the model.
         """
-        model, t = self.model, self.n
+        t = self.n
         for key in self.BLOC:
-            self.bloc[key][t] = model.metrics[key]
-        if self.record_members and stacks is not None:
+            self.bloc[key][t] = self.model.metrics[key]
+        if self.record_members:
             for key in self.MEMBER:
                 self.member[key][t] = stacks[key]
             self.state[t] = stacks["state"]
-        elif self.record_members:
-            for i, member in enumerate(model.members):
-                self.member["loyalty"][t, i] = member.loyalty
-                self.member["threat"][t, i] = member.threat
-                self.member["trust"][t, i] = member.trust
-                self.state[t, i] = member.state
         self.n += 1
 
     def dates(self) -> pd.arrays.PeriodArray:
