@@ -157,11 +157,8 @@ class MemberState(mesa.Agent):
             g["abandonment_weight"],
             g["entrapment_weight"],
         )
-        row = self.model.index[self.name]
-        if "contagion" in snap:
-            contagion = snap["contagion"][row]
-        else:
-            contagion = mech.contagion_exposure(snap["affinity"][row], snap["disengagement"])
+        # The model computes every member's contagion exposure once per snapshot.
+        contagion = snap["contagion"][self.model.index[self.name]]
         return mech.loyalty_target(
             base=g["base_loyalty"],
             affinity_term=g["affinity_weight"] * p["affinity"],
