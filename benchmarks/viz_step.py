@@ -13,7 +13,7 @@ import argparse
 import statistics
 import time
 
-from alliance_sim.model import AllianceModel
+from alliance_sim.core.model import AllianceModel
 from alliance_sim.viz import figures
 from alliance_sim.viz.model import AllianceVizModel, knob_defaults
 

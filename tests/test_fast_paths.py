@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from alliance_sim import AllianceModel, BorderClash, metrics
-from alliance_sim import mechanisms as mech
+from alliance_sim import AllianceModel, BorderClash
+from alliance_sim.core import mechanisms as mech
+from alliance_sim.core import metrics
 
 CLASHES = [
     BorderClash(date="2022-11", members=("kazakhstan", "belarus"), severity=0.8),

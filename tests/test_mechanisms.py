@@ -3,7 +3,7 @@
 import numpy as np
 
 from alliance_sim import AllianceModel, Article4Request, Exit, Freeze, Rejoin
-from alliance_sim import mechanisms as mech
+from alliance_sim.core import mechanisms as mech
 
 OBSERVERS = ["belarus", "kazakhstan", "kyrgyzstan", "tajikistan"]
 

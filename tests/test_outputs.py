@@ -4,7 +4,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from alliance_sim import AllianceModel, MemberState, metrics, parameter_table
+from alliance_sim import AllianceModel, MemberState, parameter_table
+from alliance_sim.core import metrics
 
 
 def test_metrics_are_bounded():

@@ -1,8 +1,8 @@
 """alliance-sim: an agent-based model of the CSTO's cohesion on Mesa 3."""
 
-from .agents import Hegemon, MemberState, OutsideActor
 from .api import Comparison, RunResult, compare, run
-from .events import (
+from .core.agents import Hegemon, MemberState, OutsideActor
+from .core.events import (
     Article4Request,
     BorderClash,
     Exit,
@@ -15,8 +15,8 @@ from .events import (
     ThreatShift,
     parse_event,
 )
-from .model import AllianceModel
-from .parameters import ENGAGEMENT_STATES, load_parameters, parameter_table
+from .core.model import AllianceModel
+from .core.parameters import ENGAGEMENT_STATES, load_parameters, parameter_table
 from .scenarios import Scenario, ScenarioError, load_scenario
 
 __version__ = "0.1.0"

@@ -20,8 +20,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import summary
-from .model import AllianceModel
-from .parameters import ENGAGEMENT_STATES
+from .core.model import AllianceModel
+from .core.parameters import ENGAGEMENT_STATES
 from .runs import (
     SMALL_RUN_ROWS,
     atomic_folder,

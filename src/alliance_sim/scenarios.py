@@ -16,8 +16,8 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .events import Event
-from .parameters import load_parameters
+from .core.events import Event
+from .core.parameters import load_parameters
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 
@@ -438,7 +438,7 @@ def _validate(
 
 
 def _allowed_fields(loc: tuple, data: Mapping[str, Any]) -> list[str]:
-    from .events import EVENT_TYPES
+    from .core.events import EVENT_TYPES
 
     if loc[0] == "events" and len(loc) >= 3:
         tag = (data.get("events") or [{}])[loc[1]].get("type")
@@ -448,7 +448,7 @@ def _allowed_fields(loc: tuple, data: Mapping[str, Any]) -> list[str]:
 
 
 def _event_tags() -> tuple[str, ...]:
-    from .events import EVENT_TYPES
+    from .core.events import EVENT_TYPES
 
     return tuple(EVENT_TYPES)
 

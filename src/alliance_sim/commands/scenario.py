@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ..parameters import parameter_table
+from ..core.parameters import parameter_table
 from ..runs import RunFolderError, check_target
 from ..scenarios import ScenarioError, check_overrides, list_scenarios, load_scenario
 

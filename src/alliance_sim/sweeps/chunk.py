@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import AllianceModel
-from ..parameters import load_parameters
+from ..core.model import AllianceModel
+from ..core.parameters import load_parameters
 
 #: Bloc metrics summarised at the horizon.
 BLOC_METRICS = ("integrity", "cohesion", "credibility", "capacity")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..parameters import ParameterSet, load_parameters
+from ..core.parameters import ParameterSet, load_parameters
 
 METHODS = ("lhs", "sobol", "morris")
 

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..parameters import load_parameters  # noqa: E402
+from ..core.parameters import load_parameters  # noqa: E402
 from .sensitivity import outcome_label, save_figure  # noqa: E402
 
 

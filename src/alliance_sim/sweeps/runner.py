@@ -53,7 +53,7 @@ def reset_keys(scenario: Scenario) -> dict[str, str]:
     or the scenario's own) would overwrite them for every replicate, so sweeping such a key would
     silently do nothing.
     """
-    from ..parameters import load_parameters
+    from ..core.parameters import load_parameters
 
     entries = list(load_parameters().history) if scenario.history else []
     entries += [e.model_dump() for e in scenario.events]

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from PIL import Image as PILImage
 
-from ..parameters import load_parameters
+from ..core.parameters import load_parameters
 from .geography import EXTENT, PLACES, SEAS
 from .model import METRICS, View
 

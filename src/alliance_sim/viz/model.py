@@ -4,7 +4,7 @@
 are flat and all have defaults (a scenario name, a seed and the analyst's knobs), as SolaraViz
 needs. It carries
 
-- ``run``: an :class:`~alliance_sim.model.AllianceModel` with one replicate, stepped month by
+- ``run``: an :class:`~alliance_sim.core.model.AllianceModel` with one replicate, stepped month by
   month ("this run");
 - ``ensemble``: the same scenario and settings with ``band_replicates`` replicates, run to the
   horizon when the model is built (on Reset) and again after an intervention, so charts can show
@@ -27,8 +27,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from ..model import KNOBS, AllianceModel
-from ..parameters import ENGAGEMENT_STATES, load_parameters
+from ..core.model import KNOBS, AllianceModel
+from ..core.parameters import ENGAGEMENT_STATES, load_parameters
 from ..scenarios import list_scenarios, load_scenario
 
 #: What the intervention buttons can do, as event types.

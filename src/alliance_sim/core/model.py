@@ -315,7 +315,7 @@ class AllianceModel(mesa.Model):
         """Note that the pair ``(i, j)`` of :attr:`affinity` was changed in place.
 
         Pairs at their baseline stay there, so only changed pairs are relaxed each month and
-        only their derived terms are recomputed (see :mod:`alliance_sim.affinity`).
+        only their derived terms are recomputed (see :mod:`alliance_sim.core.affinity`).
         """
         self._affinity.changed(i, j)
 
@@ -390,7 +390,7 @@ class AllianceModel(mesa.Model):
         )
 
     def border_clash(self, a: str, b: str, severity: float, victim: str | None) -> None:
-        """Deadly clash between ``a`` and ``b``; see :class:`alliance_sim.events.BorderClash`."""
+        """Deadly clash between ``a`` and ``b``; see :class:`~.events.BorderClash`."""
         for side, other in ((a, b), (b, a)):
             self._entity(side)
             if side in self.index:

@@ -6,7 +6,7 @@ leaves such a pair unchanged. :class:`AffinityTerms` therefore keeps each pair e
 number (at baseline) or as an ``(R,)`` array (changed by an event), relaxes only the changed
 pairs, and computes contagion and cohesion pair by pair. The sums run in the order numpy's
 reductions use, so the numbers are bit-for-bit those of the whole-array formulas in
-:mod:`alliance_sim.mechanisms` and :mod:`alliance_sim.metrics`; it only skips work whose
+:mod:`alliance_sim.core.mechanisms` and :mod:`alliance_sim.core.metrics`; it only skips work whose
 result is known (terms that are exactly zero, pairs that cannot move).
 """
 

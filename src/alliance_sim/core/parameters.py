@@ -210,7 +210,7 @@ def parse_parameters(raw: dict[str, Any]) -> ParameterSet:
 
 @cache
 def _default_parameters() -> ParameterSet:
-    text = resources.files("alliance_sim").joinpath("data/parameters.yaml").read_text("utf-8")
+    text = resources.files("alliance_sim").joinpath("core/data/parameters.yaml").read_text("utf-8")
     return parse_parameters(yaml.safe_load(text))
 
 
