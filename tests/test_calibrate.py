@@ -46,6 +46,7 @@ def test_accepted_draws_reproduce_every_used_pattern(in_process):
     # the joint acceptance cannot exceed any single pattern's
     assert acc["joint (all used)"] <= acc.drop("joint (all used)").min() + 1e-12
     assert acc["joint (all used)"] == pytest.approx(cal.acceptance_rate, abs=0.03)
+    assert len(cal.posterior) <= cal.accepted
     assert list(cal.posterior.columns) == ["draw", *cal.prior.keys]
 
 

@@ -35,15 +35,21 @@ from .simulate import CalibrationChunk, CalibrationTask, months_needed, run_chun
 DEFAULT_CHUNK = 8192
 #: Default seed of a calibration.
 DEFAULT_SEED = 20221021
+#: Accepted draws stored at most (spread evenly over chunks); statistics use every draw.
+DEFAULT_SAMPLE = 100_000
 
 
 def model_version() -> str:
-    """A hash of the simulation core's code and data: what a posterior was calibrated on."""
+    """A hash of the code and data a posterior depends on.
+
+    The simulation core (its modules and ``parameters.yaml``) and the calibration chunk that
+    draws, simulates and accepts.
+    """
     h = hashlib.sha256()
-    core = resources.files("alliance_sim").joinpath("core")
-    files = sorted((p for p in core.iterdir() if p.name.endswith(".py")), key=lambda p: p.name) + [
-        core.joinpath("data/parameters.yaml")
-    ]
+    package = resources.files("alliance_sim")
+    core = package.joinpath("core")
+    files = sorted((p for p in core.iterdir() if p.name.endswith(".py")), key=lambda p: p.name)
+    files += [core.joinpath("data/parameters.yaml"), package.joinpath("calibration/simulate.py")]
     for path in files:
         h.update(path.name.encode())
         h.update(path.read_bytes())
@@ -57,6 +63,7 @@ def recipe(
     draws: int,
     seed: int,
     chunk: int,
+    sample: int = DEFAULT_SAMPLE,
 ) -> dict[str, Any]:
     """What determines a calibration's numbers (and its fingerprint)."""
     used = [p.id for p, u in zip(patterns, use, strict=True) if u]
@@ -68,6 +75,7 @@ def recipe(
         "draws": int(draws),
         "seed": int(seed),
         "chunk_size": int(chunk),
+        "sample": int(sample),
     }
 
 
@@ -106,9 +114,14 @@ class Calibration:
         return int(self.recipe["draws"])
 
     @property
+    def accepted(self) -> int:
+        """Draws accepted (the stored ``posterior`` holds at most ``recipe["sample"]``)."""
+        return int(self.stats.set_index("pattern").loc["__joint__", "accepted"])
+
+    @property
     def acceptance_rate(self) -> float:
         """Share of draws accepted."""
-        return len(self.posterior) / self.draws
+        return self.accepted / self.draws
 
     def acceptance(self) -> pd.DataFrame:
         """Per pattern: the share of prior draws it accepts on its own (mean weight).
@@ -232,12 +245,13 @@ def _tasks(
     use: tuple[bool, ...],
     months: int,
     skip: set[int],
+    keep: int,
 ) -> Iterator[CalibrationTask]:
     for index in range(n_chunks):
         if index in skip:
             continue
         size = min(chunk, draws - index * chunk)
-        yield CalibrationTask(index, seed, size, prior, ids, use, months)
+        yield CalibrationTask(index, seed, size, prior, ids, use, months, keep)
 
 
 def calibrate(
@@ -252,6 +266,7 @@ def calibrate(
     resume: bool = False,
     progress: bool = False,
     prior: Prior | None = None,
+    sample: int = DEFAULT_SAMPLE,
 ) -> Calibration:
     """Calibrate the uncertain parameters on the documents' patterns by rejection ABC.
 
@@ -266,6 +281,8 @@ def calibrate(
         resume: Continue the calibration already in ``out``.
         progress: Show a progress bar.
         prior: The prior (default: read from the parameter table).
+        sample: Accepted draws to store at most, the first ones of each chunk (an equal
+            share per chunk); acceptance, moments and leave-one-out use every draw.
 
     Returns:
         The :class:`Calibration`.
@@ -286,8 +303,9 @@ def calibrate(
         raise KeyError(f"cannot leave out unknown pattern(s) {', '.join(unknown)}")
     use = [p.id not in set(leave_out) for p in pats]
     prior = prior or Prior.from_parameters()
-    rec = recipe(prior, pats, use, draws, seed, chunk_size)
+    rec = recipe(prior, pats, use, draws, seed, chunk_size, sample)
     n_chunks = -(-draws // chunk_size)
+    keep = max(1, -(-int(sample) // n_chunks))
     executor = executor or InProcessExecutor()
 
     store, done = None, set()
@@ -297,7 +315,7 @@ def calibrate(
         done = store.finished()
     ids = tuple(p.id for p in pats)
     tasks = _tasks(
-        n_chunks, chunk_size, draws, seed, prior, ids, tuple(use), months_needed(pats), done
+        n_chunks, chunk_size, draws, seed, prior, ids, tuple(use), months_needed(pats), done, keep
     )
     kept: dict[int, CalibrationChunk] = {}
     initial = sum(min(chunk_size, draws - i * chunk_size) for i in done)
@@ -321,7 +339,7 @@ def calibrate(
                 atomic_write_parquet(store.results_path(result.index), result.results)
             else:
                 kept[result.index] = result
-            accepted += len(result.results)
+            accepted += int(result.stats.set_index("pattern").loc["__joint__", "accepted"])
             bar.update(int(result.stats["draws"].iloc[0]))
             bar.set_postfix_str(f"accepted {accepted:,} of this session")
     seconds = time.perf_counter() - started if len(done) < n_chunks else 0.0

@@ -103,9 +103,9 @@ def pair_plot(cal: Calibration, keys: list[str]) -> Figure:
             ax.tick_params(labelsize=7)
     axes[0, 0].legend(fontsize=7, loc="upper right")
     fig.suptitle(
-        f"Posterior of the parameters that trade off most ({len(cal.posterior):,} accepted of "
-        f"{cal.draws:,} prior draws)\nbelow the diagonal: accepted draws; on it: posterior "
-        "histogram vs flat prior (dashed); above: posterior correlation",
+        f"Posterior of the parameters that trade off most ({len(cal.posterior):,} accepted "
+        f"draws of {cal.draws:,} from the prior)\nbelow the diagonal: accepted draws; on it: "
+        "posterior histogram vs flat prior (dashed); above: posterior correlation",
         fontsize=10,
     )
     fig.tight_layout()
@@ -117,10 +117,15 @@ def summary_text(cal: Calibration) -> str:
     acc = cal.acceptance()
     shrink = cal.shrinkage().sort_values("shrinkage", ascending=False)
     rate = cal.acceptance_rate
+    stored = (
+        f" ({len(cal.posterior):,} stored as the posterior sample)"
+        if len(cal.posterior) < cal.accepted
+        else ""
+    )
     speed = f", {cal.draws / cal.seconds:,.0f} runs/s" if cal.seconds > 0 else ""
     lines = [
-        f"Rejection ABC: {cal.draws:,} prior draws, {len(cal.posterior):,} accepted "
-        f"({rate:.1%}), seed {cal.recipe['seed']}, {len(cal.prior.keys)} parameters; "
+        f"Rejection ABC: {cal.draws:,} prior draws, {cal.accepted:,} accepted "
+        f"({rate:.1%}){stored}, seed {cal.recipe['seed']}, {len(cal.prior.keys)} parameters; "
         f"{cal.seconds:.1f} s on {cal.executor}{speed}.",
         "",
         "Acceptance per pattern (share of prior draws each accepts alone):",
@@ -166,7 +171,8 @@ def write_report(cal: Calibration, out: Path, command: list[str] | None) -> Path
     atomic_write_text(out / "summary.txt", summary_text(cal) + "\n")
     meta = {
         **cal.recipe,
-        "accepted": len(cal.posterior),
+        "accepted": cal.accepted,
+        "stored": len(cal.posterior),
         "acceptance_rate": cal.acceptance_rate,
         "parameters": list(cal.prior.keys),
         "patterns": [p.id for p in cal.patterns],
@@ -185,3 +191,75 @@ def shipped_sets(cal: Calibration, keep: int) -> pd.DataFrame:
     """The first ``keep`` accepted draws (by draw number): the shipped posterior."""
     table = cal.posterior.head(int(keep)).reset_index(drop=True)
     return table[["draw", *cal.prior.keys]]
+
+
+def _md(frame: pd.DataFrame) -> str:
+    head = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def markdown_tables(folder: str | Path, informs_threshold: float = 0.02) -> str:
+    """The tables of docs/validation.md, from a calibration folder (Markdown).
+
+    Args:
+        folder: A folder written by ``alliance-sim calibrate``.
+        informs_threshold: A pattern "informs" a parameter when its own posterior moves the
+            mean or shrinks the variance by at least this much (in prior sds / variance share).
+    """
+    folder = Path(folder)
+    acc = pd.read_csv(folder / "acceptance.csv")
+    shrink = pd.read_csv(folder / "shrinkage.csv")
+    informs = pd.read_csv(folder / "informs.csv")
+    loo = pd.read_csv(folder / "leave_one_out.csv")
+    acc_t = pd.DataFrame(
+        {"pattern": acc["pattern"], "accepts (alone)": acc["acceptance"].map("{:.1%}".format)}
+    )
+    shrink_t = pd.DataFrame(
+        {
+            "parameter": shrink["key"],
+            "prior mean ± sd": [
+                f"{m:.3f} ± {s:.3f}"
+                for m, s in zip(shrink.prior_mean, shrink.prior_sd, strict=True)
+            ],
+            "posterior mean ± sd": [
+                f"{m:.3f} ± {s:.3f}" for m, s in zip(shrink.post_mean, shrink.post_sd, strict=True)
+            ],
+            "posterior 90%": [
+                f"{a:.3f}–{b:.3f}" for a, b in zip(shrink.post_q05, shrink.post_q95, strict=True)
+            ],
+            "shrinkage": shrink["shrinkage"].map("{:+.3f}".format),
+            "shift (prior sds)": shrink["shift"].map("{:+.2f}".format),
+        }
+    )
+    strong = informs[
+        (informs["shift"].abs() >= informs_threshold) | (informs["shrinkage"] >= informs_threshold)
+    ]
+    inf_rows = []
+    for pid, group in strong.groupby("pattern", sort=False):
+        group = group.reindex(group["shift"].abs().sort_values(ascending=False).index)
+        listed = ", ".join(
+            f"{r.key} ({r.shift:+.2f} sd, shrinkage {r.shrinkage:+.2f})"
+            for r in group.head(6).itertuples()
+        )
+        inf_rows.append({"pattern": pid, "parameters it moves (mean shift; shrinkage)": listed})
+    for pid in acc["pattern"]:
+        if pid not in set(strong["pattern"]) and not pid.startswith("joint"):
+            inf_rows.append({"pattern": pid, "parameters it moves (mean shift; shrinkage)": "none"})
+    cols = ["pattern"] + [
+        f"{k}_{m}"
+        for k in ("p", "brier", "log")
+        for m in ("model", "prior", "persistence", "base_rate")
+    ]
+    loo_t = loo[cols].copy()
+    for c in cols[1:]:
+        loo_t[c] = loo_t[c].map("{:.3f}".format)
+    return "\n\n".join(
+        [
+            "### Acceptance per pattern\n\n" + _md(acc_t),
+            "### Which patterns inform which parameters\n\n" + _md(pd.DataFrame(inf_rows)),
+            "### Leave-one-out forecasts and scores\n\n" + _md(loo_t),
+            "### Prior vs posterior, every calibrated parameter\n\n" + _md(shrink_t),
+        ]
+    )

@@ -44,7 +44,7 @@ def ship_posterior(
     recipe = {
         **cal.recipe,
         "sets": len(table),
-        "accepted": len(cal.posterior),
+        "accepted": cal.accepted,
         "acceptance_rate": cal.acceptance_rate,
         "parameters": list(cal.prior.keys),
         "posterior_sha256": file_sha256(parquet),

@@ -50,6 +50,8 @@ class CalibrationTask:
         pattern_ids: Patterns evaluated (all of them are reported).
         use: For each pattern, whether it counts towards acceptance.
         months: Months simulated from :data:`REPLAY_START`.
+        keep: Accepted draws stored from this chunk at most (the first ones); the statistics
+            use all of them.
     """
 
     index: int
@@ -59,6 +61,7 @@ class CalibrationTask:
     pattern_ids: tuple[str, ...]
     use: tuple[bool, ...]
     months: int
+    keep: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,10 +150,11 @@ def _run_chunk(task: CalibrationTask) -> CalibrationChunk:
     accepted = accept_rng.random(task.draws) < joint
 
     first = task.index * task.draws
-    kept = theta[accepted]
+    stored = np.flatnonzero(accepted)[: task.keep]
+    kept = theta[stored]
     results = pd.DataFrame(
         {
-            "draw": np.arange(first, first + task.draws)[accepted],
+            "draw": first + stored,
             **{key: kept[:, j] for j, key in enumerate(prior.keys)},
         }
     )

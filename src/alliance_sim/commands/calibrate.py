@@ -60,6 +60,73 @@ def _calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _forecast(args: argparse.Namespace) -> int:
+    from ..calibration.forecast import forecast
+    from ..scenarios import load_scenario
+
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise _bad(f"--out {out} exists; pass --overwrite to replace it")
+    horizons = args.horizons or [6, 12, 24, 36]
+    if min(horizons) < 1:
+        raise _bad("--horizon must be a positive number of months")
+    scenario = load_scenario(args.scenario)
+    ensemble = "prior" if args.prior else "posterior"
+    table = forecast(
+        scenario, horizons=horizons, replicates=args.replicates, seed=args.seed, ensemble=ensemble
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    from ..sweeps.store import atomic_write_text
+
+    atomic_write_text(out, table.to_csv(index=False))
+    wide = table[table["outcome"].isin(["reduced", "frozen", "exited", "ever_frozen_or_left"])]
+    pivot = wide.pivot_table(
+        index=["member", "outcome"], columns="date", values="probability", observed=True
+    )
+    first = table.iloc[0]
+    print(
+        f"Forecast of {first['scenario']}: {first['replicates']} replicates ({ensemble}), seed "
+        f"{first['seed']}, model {first['model_version']}"
+    )
+    print(pivot.map("{:.0%}".format).to_string())
+    print(f"\nForecast table: {out}")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from ..calibration.forecast import read_table, reliability_diagram, score
+
+    fc = read_table(args.forecast, "forecast")
+    outcomes = read_table(args.outcomes, "outcomes")
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not args.overwrite:
+        raise _bad(f"--out {out} is not empty; pass --overwrite to replace its files")
+    from ..calibration.forecast import check_forecast, check_outcomes
+
+    checked = check_forecast(fc, args.forecast)
+    check_outcomes(outcomes, checked, args.outcomes)  # errors name the file before any work
+    result = score(fc, outcomes)
+    out.mkdir(parents=True, exist_ok=True)
+    result["scores"].to_csv(out / "scores.csv", index=False)
+    result["events"].to_csv(out / "events.csv", index=False)
+    fig = reliability_diagram(result["events"])
+    fig.savefig(out / "reliability.png", dpi=110)
+    scores = result["scores"]
+    with_cols = [
+        "member",
+        "date",
+        "observed",
+        "brier_model",
+        "brier_persistence",
+        "log_model",
+        "log_persistence",
+    ]
+    print("Brier score over the four postures (0 best, 2 worst) and log score (−log p):")
+    print(scores[with_cols].to_string(index=False, float_format="{:.3f}".format))
+    print(f"\nScores and reliability diagram: {out}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the calibrate, forecast and score subcommands."""
     from ..calibration.abc import DEFAULT_CHUNK, DEFAULT_SEED
@@ -96,3 +163,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_calibrate)
+
+    f = sub.add_parser(
+        "forecast",
+        help="write each member's posture probabilities at 6, 12, 24 and 36 months",
+        description="Run a scenario (parameters from the calibrated posterior unless --prior) "
+        "and write a tidy CSV: per member, horizon and outcome (each posture, ever frozen or "
+        "left, left) the probability, beside the naive persistence forecast, with the model "
+        "version and seed.",
+    )
+    f.add_argument("scenario", help="scenario file, or the name of one in scenarios/")
+    f.add_argument(
+        "--horizon",
+        dest="horizons",
+        type=int,
+        action="append",
+        metavar="MONTHS",
+        help="months after the last observed month (repeatable; default 6 12 24 36)",
+    )
+    f.add_argument("--replicates", type=int, metavar="N", help="ensemble size")
+    f.add_argument("--seed", type=int, metavar="S", help="seed")
+    f.add_argument("--prior", action="store_true", help="draw parameters from the prior")
+    f.add_argument("--out", default="forecast.csv", metavar="FILE", help="default forecast.csv")
+    f.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    f.set_defaults(func=_forecast)
+
+    s = sub.add_parser(
+        "score",
+        help="score a forecast against observed postures (Brier, log score, reliability)",
+        description="Score FORECAST (from `alliance-sim forecast`) against OUTCOMES, a CSV "
+        "with columns member, date (YYYY-MM, a forecast date), posture (active, reduced, "
+        "frozen, exited); write scores.csv, events.csv and reliability.png.",
+    )
+    s.add_argument("forecast", help="forecast CSV or Parquet")
+    s.add_argument("outcomes", help="outcomes CSV: member, date, posture")
+    s.add_argument("--out", default="score", metavar="DIR", help="folder (default score/)")
+    s.add_argument("--overwrite", action="store_true", help="replace files in --out")
+    s.set_defaults(func=_score)
