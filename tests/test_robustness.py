@@ -25,7 +25,7 @@ def test_effect_robustness_counts_sets_that_keep_the_sign():
     sets = np.repeat(np.arange(4), 3)
     diff = np.array([1, 1, 1, 2, 2, 2, -1, -1, -1, 0.5, 0.5, 0.5])
     rob = effect_robustness(diff, sets)
-    assert rob["sets"] == 4 and rob["sign_share"] == 0.75
+    assert rob["sets"] == 4 and rob["sign_share"] == 0.75 and rob["reverse_share"] == 0.25
     assert rob["set_min"] == -1 and rob["set_max"] == 2
 
 

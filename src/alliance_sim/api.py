@@ -489,7 +489,7 @@ class Comparison:
                     robustness.effect_robustness(other[m].to_numpy() - ref[m].to_numpy(), sets)
                     for m in table["metric"]
                 ]
-                for col in ("sign_share", "set_q05", "set_q95"):
+                for col in ("sign_share", "reverse_share", "set_q05", "set_q95"):
                     table[col] = [e[col] for e in extra]
             rows.append(table)
         if not rows:

@@ -75,6 +75,8 @@ def effect_robustness(diff: np.ndarray, sets: np.ndarray) -> dict[str, float]:
         ``effect`` (mean over all replicates), ``sets`` (K), ``sign_share`` (share of sets
         whose mean effect has the sign of ``effect``; sets with a zero mean effect count as not
         keeping it, and a zero overall effect gives the share of sets with no effect),
+        ``reverse_share`` (share of sets whose mean effect has the opposite sign; the rest
+        show no effect, which with few replicates per set is often Monte Carlo noise),
         ``set_q05``, ``set_q95`` (5% and 95% quantiles of the per-set mean effects),
         ``set_min``, ``set_max``.
     """
@@ -83,11 +85,13 @@ def effect_robustness(diff: np.ndarray, sets: np.ndarray) -> dict[str, float]:
     effect = float(frame["d"].mean())
     sign = np.sign(effect)
     share = float((np.sign(per_set) == sign).mean())
+    reverse = float((np.sign(per_set) == -sign).mean()) if sign != 0 else 0.0
     lo, hi = np.quantile(per_set, SET_RANGE)
     return {
         "effect": effect,
         "sets": int(len(per_set)),
         "sign_share": share,
+        "reverse_share": reverse,
         "set_q05": float(lo),
         "set_q95": float(hi),
         "set_min": float(per_set.min()),
@@ -116,13 +120,16 @@ def format_spread(table: pd.DataFrame, k: int, r: int, source: str) -> str:
 def format_robustness(table: pd.DataFrame, source: str) -> str:
     """Sign robustness of each effect as text (rows: scenario, outcome, effect, ...)."""
     lines = [
-        f"Robustness across {source} parameter sets (share of sets in which the effect keeps "
-        "its sign; 5–95% range of the per-set effect):",
-        f"  {'scenario':<24} {'outcome':<36} {'effect':>8} {'holds in':>9}   range across sets",
+        f"Robustness across {source} parameter sets: share of sets in which the mean effect "
+        "keeps its sign ('holds in') or has the opposite sign ('reverses in'; the remaining "
+        "sets show no change), and the 5–95% range of the per-set effect (which includes the "
+        "Monte Carlo noise of each set's replicates):",
+        f"  {'scenario':<24} {'outcome':<36} {'effect':>8} {'holds in':>9} {'reverses in':>12}"
+        "   range across sets",
     ]
     for row in table.itertuples(index=False):
         lines.append(
             f"  {row.scenario:<24} {row.outcome:<36} {row.effect:>+8.3f} {row.sign_share:>9.0%}"
-            f"   [{row.set_q05:+.3f}, {row.set_q95:+.3f}]"
+            f" {row.reverse_share:>12.0%}   [{row.set_q05:+.3f}, {row.set_q95:+.3f}]"
         )
     return "\n".join(lines)
