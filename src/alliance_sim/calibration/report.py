@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
     from .abc import Calibration
 
+#: Fewer accepted draws than this get a warning in the summary.
+LOW_ACCEPTED = 1000
 #: Parameters shown in the pair plot.
 PAIR_PLOT_PARAMETERS = 5
 
@@ -133,6 +135,12 @@ def summary_text(cal: Calibration) -> str:
     for _, r in acc.iterrows():
         flag = "" if r["used"] else "  (left out)"
         lines.append(f"  {r['pattern']:<38} {r['acceptance']:7.1%}{flag}")
+    if cal.accepted < LOW_ACCEPTED:
+        lines += [
+            "",
+            f"Warning: only {cal.accepted:,} draws accepted; posterior summaries are noisy. "
+            "Draw more (--draws); a sequential scheme (ABC-SMC) is not implemented.",
+        ]
     rates = cal.departure_rate()
     if rates:
         lines += [

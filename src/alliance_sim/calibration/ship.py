@@ -37,6 +37,11 @@ def ship_posterior(
     Returns:
         The recipe written.
     """
+    if len(cal.posterior) == 0:
+        raise ValueError(
+            "no draw reproduced every pattern, so there is no posterior to ship: draw more "
+            "(--draws), or revisit the patterns or the prior ranges"
+        )
     folder = folder or package_data_dir()
     table = shipped_sets(cal, keep)
     parquet = folder / Path(POSTERIOR_FILE).name
