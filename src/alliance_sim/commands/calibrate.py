@@ -88,9 +88,19 @@ def _forecast(args: argparse.Namespace) -> int:
         f"Forecast of {first['scenario']}: {first['replicates']} replicates ({ensemble}), seed "
         f"{first['seed']}, model {first['model_version']}"
     )
-    print(pivot.map("{:.0%}".format).to_string())
+    r = int(first["replicates"])
+    print(pivot.map(lambda p: _probability(p, r)).to_string())
     print(f"\nForecast table: {out}")
     return 0
+
+
+def _probability(p: float, replicates: int) -> str:
+    """A share of replicates as text; 0 and 1 are estimates, shown as < 1/R and > 1 − 1/R."""
+    if p <= 0:
+        return f"<{1 / replicates:.1%}"
+    if p >= 1:
+        return f">{1 - 1 / replicates:.1%}"
+    return f"{p:.0%}"
 
 
 def _score(args: argparse.Namespace) -> int:
