@@ -67,3 +67,12 @@ def test_same_parameter_sets_in_every_compared_scenario(comparison):
     a = comparison.results["baseline"].model.params.lookup("global.contagion").value
     b = comparison.results["armenia_exit"].model.params.lookup("global.contagion").value
     np.testing.assert_array_equal(a, b)
+
+
+def test_fixed_parameters_leave_only_stochastic_spread():
+    result = run("baseline", replicates=30, seed=4, months=6, ensemble="fixed")
+    assert result.spread().empty
+    from alliance_sim import load_parameters
+
+    key = "global.contagion"
+    assert result.model.params.lookup(key).value == load_parameters().lookup(key).value

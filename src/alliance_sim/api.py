@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 Marker = tuple[str, str]
 
 #: Where a run's parameter values come from (see :func:`run`).
-ENSEMBLES = ("posterior", "prior", "independent")
+ENSEMBLES = ("posterior", "prior", "fixed", "independent")
 #: How each ensemble mode is named in printed tables.
 ENSEMBLE_SOURCE = {"posterior": "posterior", "prior": "prior"}
 
@@ -414,9 +414,10 @@ def run(
         progress: Show a progress bar (``None``: only on a terminal).
         ensemble: Where replicates' parameters come from: ``posterior`` (the calibrated
             posterior shipped with the package; default), ``prior`` (the parameter table's
-            ranges), both nested as ``R / per_set`` parameter sets × ``per_set`` replicates; or
-            ``independent`` (every replicate draws its own values from the table, the model's
-            own rule, no nesting). Overrides always win.
+            ranges), both nested as ``R / per_set`` parameter sets × ``per_set`` replicates;
+            ``fixed`` (every uncertain parameter at its table value); or ``independent``
+            (every replicate draws its own values from the table, the model's own rule, no
+            nesting). Overrides always win.
         per_set: Replicates per parameter set in a nested ensemble.
         **changes: Scenario fields to replace: ``replicates``, ``months``, ``seed``,
             ``start``, ``history``.
@@ -699,7 +700,8 @@ def compare(
         scenarios: Scenarios, paths or names; the first is the reference.
         overrides: Dotted parameter overrides applied to every scenario.
         progress: Show a progress bar (``None``: only on a terminal).
-        ensemble: ``posterior`` (default), ``prior`` or ``independent``, as in :func:`run`;
+        ensemble: ``posterior`` (default), ``prior``, ``fixed`` or ``independent``, as in
+            :func:`run`;
             every scenario gets the same parameter sets in the same replicates.
         per_set: Replicates per parameter set in a nested ensemble.
         **changes: ``replicates``, ``months``, ``seed`` for all scenarios.

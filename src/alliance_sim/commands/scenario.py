@@ -172,11 +172,11 @@ def _ensemble_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
         "--ensemble",
-        choices=("posterior", "prior", "independent"),
+        choices=("posterior", "prior", "fixed", "independent"),
         default="posterior",
         help="where replicates' parameters come from: the calibrated posterior (default), the "
-        "parameter table's prior (both as parameter sets × --per-set replicates), or an "
-        "independent prior draw per replicate",
+        "parameter table's prior (both as parameter sets × --per-set replicates), the table's "
+        "values (fixed: only stochastic spread), or an independent prior draw per replicate",
     )
     parser.add_argument(
         "--prior", action="store_true", help="short for --ensemble prior (uncalibrated)"

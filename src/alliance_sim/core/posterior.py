@@ -218,12 +218,14 @@ def ensemble_overrides(
     per_set: int = DEFAULT_REPLICATES_PER_SET,
     fixed: Mapping[str, Any] | None = None,
     posterior: pd.DataFrame | None = None,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Per-replicate parameter arrays for an ensemble drawn from ``posterior`` or ``prior``.
 
     Args:
-        mode: ``posterior``, ``prior`` (nested draws from the table's prior) or ``independent``
-            (no nesting: every replicate draws its own values, the model's default).
+        mode: ``posterior``, ``prior`` (nested draws from the table's prior), ``fixed`` (every
+            uncertain parameter at its table value: only stochastic spread is left) or
+            ``independent`` (no nesting: every replicate draws its own values, the model's
+            default).
         replicates: Ensemble size R.
         seed: The run's seed.
         per_set: Replicates per parameter set.
@@ -231,15 +233,25 @@ def ensemble_overrides(
         posterior: A posterior table; default the shipped one.
 
     Returns:
-        Dotted key -> array of shape ``(R,)``; empty for ``independent``.
+        Dotted key -> array of shape ``(R,)`` (a number for ``fixed``); empty for
+        ``independent``.
     """
     if mode == "independent":
         return {}
+    if mode == "fixed":
+        prior = Prior.from_parameters()
+        return {
+            k: float(v)
+            for k, v in zip(prior.keys, prior.center, strict=True)
+            if k not in (fixed or {})
+        }
     if mode == "prior":
         draws = prior_sets(replicates, seed, per_set)
     elif mode == "posterior":
         table = posterior if posterior is not None else load_posterior()
         draws = draw_sets(table, replicates, seed, per_set)
     else:
-        raise ValueError(f"unknown ensemble mode {mode!r}; valid: posterior, prior, independent")
+        raise ValueError(
+            f"unknown ensemble mode {mode!r}; valid: posterior, prior, fixed, independent"
+        )
     return {k: v for k, v in draws.items() if k not in (fixed or {})}
