@@ -274,7 +274,8 @@ def calibrate(
         draws: Parameter sets to draw from the prior and simulate.
         seed: Seed of the calibration (prior draws, model, acceptance).
         patterns: Pattern ids to evaluate (default all packaged patterns).
-        leave_out: Pattern ids evaluated and reported but not used for acceptance.
+        leave_out: Pattern ids evaluated and reported but not used for acceptance (besides
+            those the pattern file marks ``calibrate: false``).
         chunk_size: Draws per chunk: part of the experiment (it fixes the random streams).
         executor: Where chunks run (default in-process); not closed here.
         out: Folder to stream chunks to (resumable); without it, results stay in memory.
@@ -301,7 +302,7 @@ def calibrate(
     unknown = sorted(set(leave_out) - {p.id for p in pats})
     if unknown:
         raise KeyError(f"cannot leave out unknown pattern(s) {', '.join(unknown)}")
-    use = [p.id not in set(leave_out) for p in pats]
+    use = [p.calibrate and p.id not in set(leave_out) for p in pats]
     prior = prior or Prior.from_parameters()
     rec = recipe(prior, pats, use, draws, seed, chunk_size, sample)
     n_chunks = -(-draws // chunk_size)

@@ -133,7 +133,7 @@ def summary_text(cal: Calibration) -> str:
         "Acceptance per pattern (share of prior draws each accepts alone):",
     ]
     for _, r in acc.iterrows():
-        flag = "" if r["used"] else "  (left out)"
+        flag = "" if r["used"] else "  (not used for acceptance)"
         lines.append(f"  {r['pattern']:<38} {r['acceptance']:7.1%}{flag}")
     if cal.accepted < LOW_ACCEPTED:
         lines += [
@@ -221,8 +221,12 @@ def markdown_tables(folder: str | Path, informs_threshold: float = 0.02) -> str:
     shrink = pd.read_csv(folder / "shrinkage.csv")
     informs = pd.read_csv(folder / "informs.csv")
     loo = pd.read_csv(folder / "leave_one_out.csv")
+    used = acc["used"].astype(str).str.lower() == "true"
     acc_t = pd.DataFrame(
-        {"pattern": acc["pattern"], "accepts (alone)": acc["acceptance"].map("{:.1%}".format)}
+        {
+            "pattern": acc["pattern"].where(used, acc["pattern"] + " (a check, not used)"),
+            "accepts (alone)": acc["acceptance"].map("{:.1%}".format),
+        }
     )
     shrink_t = pd.DataFrame(
         {

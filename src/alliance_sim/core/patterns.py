@@ -37,6 +37,9 @@ class Pattern:
         source: Document file name in ``shared/seeds``.
         quote: The sentence quoted verbatim from it.
         check: The machine-checkable definition (see ``data/patterns.yaml``).
+        calibrate: Whether calibration accepts draws on it (otherwise it is evaluated and
+            reported only).
+        note: Why a pattern is not used for calibration.
     """
 
     id: str
@@ -44,6 +47,8 @@ class Pattern:
     source: str
     quote: str
     check: dict[str, Any] = field(default_factory=dict)
+    calibrate: bool = True
+    note: str = ""
 
     @property
     def kind(self) -> str:
@@ -243,6 +248,8 @@ def parse_patterns(raw: Mapping[str, Any], where: str = "patterns.yaml") -> list
                 source=str(entry["source"]),
                 quote=" ".join(str(entry["quote"]).split()),
                 check=dict(entry["check"]),
+                calibrate=bool(entry.get("calibrate", True)),
+                note=" ".join(str(entry.get("note", "")).split()),
             )
         )
     return out
@@ -276,7 +283,7 @@ def load_patterns(ids: Sequence[str] | None = None) -> list[Pattern]:
 
 def patterns_hash(patterns: Sequence[Pattern]) -> str:
     """A hash of the patterns' definitions (what calibration depends on)."""
-    data = [[p.id, p.check] for p in patterns]
+    data = [[p.id, p.check, p.calibrate] for p in patterns]
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
