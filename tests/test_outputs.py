@@ -53,17 +53,23 @@ def test_frames_are_tidy_and_dated():
     assert outcomes.query("member == 'russia'")["exit_date"].isna().all()
 
 
-def test_cohesion_can_rise_when_the_least_loyal_member_is_gone():
+def test_only_the_remaining_variant_of_cohesion_can_rise_when_the_least_loyal_leaves():
     loyalty = np.array([[0.9], [0.8], [0.1]])
     affinity = np.full((3, 3, 1), 0.5)
     engaged = np.zeros((3, 1), dtype=np.int8)
     without_third = engaged.copy()
     without_third[2] = 3
-    assert metrics.cohesion(loyalty, without_third, affinity) > metrics.cohesion(
-        loyalty, engaged, affinity
-    )
     founding = np.ones(3, dtype=bool)
-    assert metrics.integrity(without_third, founding) < metrics.integrity(engaged, founding)
+    assert metrics.cohesion_remaining(
+        loyalty, without_third, affinity
+    ) > metrics.cohesion_remaining(loyalty, engaged, affinity)
+    assert metrics.cohesion(loyalty, without_third, affinity, founding) < metrics.cohesion(
+        loyalty, engaged, affinity, founding
+    )
+    weights = np.array([0.75]), np.array([0.25])
+    assert metrics.integrity(
+        metrics.engagement(without_third, *weights), founding
+    ) < metrics.integrity(metrics.engagement(engaged, *weights), founding)
 
 
 def test_batch_run_returns_cohesion_for_every_step():

@@ -197,6 +197,8 @@ class AllianceModel(mesa.Model):
         self.member_set = AgentSet(self.members, random=self.random)
         self.founding = np.array([m.state[0] != mech.EXITED for m in self.members])
         self.believers = np.array([m is not self.hegemon for m in self.members])
+        # The fixed denominator of integrity and credibility: founding members but the hegemon.
+        self.founding_members = self.founding & self.believers
         self.initial_states = np.array([m.initial_state for m in self.members])[:, None]
 
         self.relations = self._relations_graph()
@@ -370,11 +372,22 @@ class AllianceModel(mesa.Model):
 
     def _compute_metrics(self, stacks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         states = stacks["state"]
+        capacity = self.hegemon.capacity
+        engaged = metrics.engagement(
+            states, self.g["integrity_weight_reduced"], self.g["integrity_weight_frozen"]
+        )
+        cohesion, cohesion_remaining = self._affinity.cohesion(
+            stacks["loyalty"], states, self.founding
+        )
+        commitment = np.stack([m.params["commitment"] for m in self.members])
+        chance = metrics.help_chance(stacks["trust"], capacity, commitment, states)
         return {
-            "integrity": metrics.integrity(states, self.founding),
-            "cohesion": self._affinity.cohesion(stacks["loyalty"], states),
-            "credibility": metrics.credibility(stacks["trust"], states, self.believers),
-            "capacity": self.hegemon.capacity.copy(),
+            "integrity": metrics.integrity(engaged, self.founding_members),
+            "cohesion": cohesion,
+            "cohesion_remaining": cohesion_remaining,
+            "credibility": metrics.credibility(chance, self.founding_members),
+            "credibility_remaining": metrics.credibility_remaining(chance, states, self.believers),
+            "capacity": capacity.copy(),
         }
 
     # ------------------------------------------------------------------ event effects
@@ -482,7 +495,8 @@ class AllianceModel(mesa.Model):
     def to_frame(self) -> pd.DataFrame:
         """Bloc metrics as a tidy frame.
 
-        Columns: date, replicate, integrity, cohesion, credibility, capacity.
+        Columns: date, replicate, integrity, cohesion, cohesion_remaining, credibility,
+        credibility_remaining, capacity.
 
         For R=1 the frame comes from Mesa's DataCollector, otherwise from the array recorder;
         both have the same columns.
