@@ -97,3 +97,29 @@ def test_credibility_responds_to_the_hegemons_capacity():
     weak = AllianceModel(replicates=100, months=1, seed=8, russia_capacity=0.3)
     ratio = weak.metrics["credibility"] / strong.metrics["credibility"]
     np.testing.assert_allclose(ratio, 0.3 / 0.9, rtol=1e-12)
+
+
+def _paired(comparison, scenario):
+    diffs = comparison.differences().set_index(["scenario", "metric"])
+    return diffs.loc[scenario]
+
+
+def test_compare_shows_credibility_falling_when_russia_weakens():
+    from alliance_sim import compare
+
+    comparison = compare(["baseline", "russia_weakens"], replicates=300, seed=11)
+    credibility = _paired(comparison, "russia_weakens").loc["credibility"]
+    assert credibility["diff_median"] < 0 and credibility["diff_q95"] < 0
+    assert credibility["p_lower"] > 0.95
+
+
+def test_compare_armenia_exit_lowers_the_fixed_membership_metrics():
+    from alliance_sim import compare
+
+    comparison = compare(["baseline", "armenia_exit"], replicates=300, seed=12)
+    diffs = _paired(comparison, "armenia_exit")
+    before = comparison.results["baseline"].final()
+    after = comparison.results["armenia_exit"].final()
+    for metric in ("integrity", "cohesion", "credibility"):
+        assert np.all(after[metric] <= before[metric]), f"the exit raised {metric} somewhere"
+        assert diffs.loc[metric, "diff_median"] < 0, metric
