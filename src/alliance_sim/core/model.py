@@ -20,6 +20,7 @@ from mesa.agent import AgentSet
 
 from . import mechanisms as mech
 from . import metrics
+from . import overrides as override_rules
 from .affinity import AffinityTerms
 from .agents import Hegemon, MemberState, OutsideActor
 from .events import parse_event
@@ -62,9 +63,12 @@ class AllianceModel(mesa.Model):
         seed: Seed for all randomness (an int, or a sequence of ints for sweeps); ``None``
             picks one and stores it in ``self.seed``.
         events: Events (objects or mappings with a ``type``) to apply at their months.
-        overrides: Dotted parameter keys mapped to values, applied from the clock start. A
-            value may be an array of shape ``(R,)``: one value per replicate, so that one model
-            can carry many design points of a sweep.
+        overrides: Dotted parameter keys mapped to values, applied from the clock start; a key
+            the replayed 2022 history sets (``global.war_intensity``) applies from ``start``,
+            after the replay. A value may be an array of shape ``(R,)``: one value per
+            replicate, so that one model can carry many design points of a sweep. An override
+            that would change nothing raises ``ValueError`` saying why
+            (:mod:`alliance_sim.core.overrides`).
         history: Replay the documented 2022 events.
         record_members: Record member trajectories (loyalty, threat, trust, state) as well as
             bloc metrics. Sweeps switch it off to save memory.
@@ -106,7 +110,14 @@ class AllianceModel(mesa.Model):
         self.replicates = int(replicates)
         self.months = int(months)
         self.start = month(start)
-        self.params = (parameters or load_parameters()).with_overrides(dict(overrides or {}))
+        overrides = dict(overrides or {})
+        events = list(events)
+        base = parameters or load_parameters()
+        full = base.with_overrides(overrides)
+        override_rules.check(full, overrides, start=str(self.start), history=history, events=events)
+        # Keys the replay sets keep their documented values until the start month.
+        replayed = override_rules.history_keys(base, str(self.start)) if history else set()
+        self.params = base.with_overrides({k: v for k, v in overrides.items() if k not in replayed})
         history_start = month(self.params.history_start)
         self.clock_start = min(self.start, history_start) if history else self.start
         self.end = self.start + self.months - 1
@@ -120,6 +131,10 @@ class AllianceModel(mesa.Model):
         self.running = True
         while self.clock_start + self.month_index + 1 < self.start:
             self._simulate_month()
+        # The replay set these keys; the user's value takes over from the start month.
+        for key in replayed.intersection(overrides):
+            self.set_parameter(key, overrides[key])
+        self.params = full
         knobs = {
             key: value
             for key, value in {
@@ -463,14 +478,20 @@ class AllianceModel(mesa.Model):
                 member.pressure = np.minimum(1.0, member.pressure + 0.3)
         self.log_event("hegemon_reward", name, f"{self.hegemon.name} honours {name}")
 
-    def set_parameter(self, key: str, value: float) -> None:
-        """Set a parameter in every replicate from now on (dotted key, e.g. ``china.pull``)."""
+    def set_parameter(self, key: str, value: float | np.ndarray) -> None:
+        """Set a parameter from now on (dotted key, e.g. ``china.pull``).
+
+        Args:
+            key: The dotted key.
+            value: One value for every replicate, or an array of shape ``(R,)``.
+        """
         entity, _, name = key.partition(".")
-        value = float(value)
+        per_replicate = np.ndim(value) > 0
+        value = np.broadcast_to(np.asarray(value, dtype=float), (self.replicates,)).copy()
         if entity == "global":
             if name not in self.g:
                 raise KeyError(f"unknown global parameter {name!r}; valid: {', '.join(self.g)}")
-            self.g[name] = np.full(self.replicates, value)
+            self.g[name] = value
         elif entity in self.actors_by_name:
             actor = self.actors_by_name[entity]
             if name not in ("pull", "pressure"):
@@ -479,17 +500,19 @@ class AllianceModel(mesa.Model):
         else:
             member = self.member(entity)
             if name == "capacity" and member is self.hegemon:
-                member.capacity = np.full(self.replicates, value)
+                member.capacity = value
             elif name.startswith("access_") and name[7:] in PATRONS:
                 member.access[PATRONS.index(name[7:])] = value
             elif name == "threat_baseline":
-                member.threat_baseline = np.full(self.replicates, value)
+                member.threat_baseline = value
             elif name in member.params:
-                member.params[name] = np.full(self.replicates, value)
+                member.params[name] = value
             else:
                 valid = ", ".join(sorted({*member.params, "capacity"}))
                 raise KeyError(f"unknown parameter {name!r} of {entity}; valid: {valid}")
-        self.log_event("set_parameter", key, f"= {value:g}")
+        self.log_event(
+            "set_parameter", key, "per replicate" if per_replicate else f"= {value[0]:g}"
+        )
 
     # ------------------------------------------------------------------ results
     def to_frame(self) -> pd.DataFrame:

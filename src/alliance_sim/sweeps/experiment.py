@@ -257,18 +257,12 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
     scenario = load_scenario(scenario_path)
     if exp.months is not None:
         scenario = scenario.model_copy(update={"months": exp.months})
-    from .runner import reset_keys
+    from .runner import no_effect
 
-    resets = reset_keys(scenario)
     for key in exp.parameters():
-        if key in resets:
+        reason = no_effect(scenario, key)
+        if reason:
             where = ("design", "grid" if exp.design.method == "grid" else "space", key)
-            raise _fail(
-                path,
-                lines,
-                where,
-                f"a set_parameter event dated {resets[key]} overwrites {key}, so "
-                "sweeping it would have no effect",
-            )
+            raise _fail(path, lines, where, reason)
     exp._path, exp._scenario = path, scenario
     return exp
