@@ -1,6 +1,5 @@
 """Metrics, frames, Mesa tooling and provenance."""
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -66,11 +65,11 @@ def test_cohesion_can_rise_when_the_least_loyal_member_is_gone():
     assert metrics.integrity(without_third, founding) < metrics.integrity(engaged, founding)
 
 
-def test_batch_run_returns_cohesion_for_every_step():
-    results = mesa.batch_run(
+def test_batch_run_returns_cohesion_for_every_step(seeded_batch_run):
+    results = seeded_batch_run(
         AllianceModel,
-        parameters={"seed": [1, 2], "months": 12, "contagion": [0.1, 0.4]},
-        iterations=1,
+        {"months": 12, "contagion": [0.1, 0.4]},
+        seeds=[1, 2],
         max_steps=12,
         data_collection_period=1,
         display_progress=False,
