@@ -1,6 +1,5 @@
 """Metrics, frames, Mesa tooling and provenance."""
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -72,11 +71,11 @@ def test_only_the_remaining_variant_of_cohesion_can_rise_when_the_least_loyal_le
     ) < metrics.integrity(metrics.engagement(engaged, *weights), founding)
 
 
-def test_batch_run_returns_cohesion_for_every_step():
-    results = mesa.batch_run(
+def test_batch_run_returns_cohesion_for_every_step(seeded_batch_run):
+    results = seeded_batch_run(
         AllianceModel,
-        parameters={"seed": [1, 2], "months": 12, "contagion": [0.1, 0.4]},
-        iterations=1,
+        {"months": 12, "contagion": [0.1, 0.4]},
+        seeds=[1, 2],
         max_steps=12,
         data_collection_period=1,
         display_progress=False,

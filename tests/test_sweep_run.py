@@ -186,14 +186,12 @@ def test_sweeping_a_parameter_that_a_scenario_event_overwrites_is_refused():
         sweep("russia_weakens", grid={"global.capacity_drift": [-0.01, 0.0]}, replicates=2)
 
 
-def test_mesa_batch_run_still_works_on_two_processes():
-    import mesa
-
-    runs = mesa.batch_run(
+def test_mesa_batch_run_still_works_on_two_processes(seeded_batch_run):
+    runs = seeded_batch_run(
         AllianceModel,
-        parameters={"seed": [1, 2], "months": 6, "china_pull": [0.2, 0.8]},
+        {"months": 6, "china_pull": [0.2, 0.8]},
+        seeds=[1, 2],
         number_processes=2,
-        iterations=1,
         max_steps=6,
         display_progress=False,
     )

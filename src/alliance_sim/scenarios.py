@@ -75,7 +75,7 @@ class Scenario(BaseModel):
     @property
     def end(self) -> str:
         """Last simulated month."""
-        return str(np.datetime64(self.start, "M") + self.months - 1)
+        return str(np.datetime64(self.start, "M") + np.timedelta64(self.months - 1, "M"))
 
     def overrides(self) -> dict[str, float | str]:
         """Parameter overrides as dotted keys (``armenia.access_west``)."""

@@ -103,7 +103,7 @@ class AllianceModel(mesa.Model):
             seed = secrets.randbits(32)
         entropy = list(seed) if isinstance(seed, Sequence) else int(seed)
         mesa_seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
-        super().__init__(seed=mesa_seed)
+        super().__init__(rng=mesa_seed)
         if int(replicates) < 1 or int(months) < 1:
             raise ValueError("replicates and months must both be at least 1")
         self.seed = seed
@@ -120,7 +120,7 @@ class AllianceModel(mesa.Model):
         self.params = base.with_overrides({k: v for k, v in overrides.items() if k not in replayed})
         history_start = month(self.params.history_start)
         self.clock_start = min(self.start, history_start) if history else self.start
-        self.end = self.start + self.months - 1
+        self.end = self.start + np.timedelta64(self.months - 1, "M")
         self.month_index = -1  # clock months completed before the current one; -1 = none yet
         self.event_log: list[dict[str, Any]] = []
         self.streams = ReplicateStreams(entropy, self.replicates)
@@ -129,7 +129,7 @@ class AllianceModel(mesa.Model):
         self._schedule = self._schedule_events(events, history)
 
         self.running = True
-        while self.clock_start + self.month_index + 1 < self.start:
+        while self.clock_start + np.timedelta64(self.month_index + 1, "M") < self.start:
             self._simulate_month()
         # The replay set these keys; the user's value takes over from the start month.
         for key in replayed.intersection(overrides):
@@ -294,7 +294,7 @@ class AllianceModel(mesa.Model):
     @property
     def date(self) -> np.datetime64:
         """The last completed month (the month the current state describes)."""
-        return self.clock_start + self.month_index
+        return self.clock_start + np.timedelta64(self.month_index, "M")
 
     def member(self, name: str) -> MemberState:
         """The member agent called ``name``."""
@@ -410,7 +410,7 @@ class AllianceModel(mesa.Model):
         """Append to this run's dated event log (replicate 0 describes 'this run')."""
         self.event_log.append(
             {
-                "date": str(self.clock_start + self.month_index),
+                "date": str(self.date),
                 "kind": kind,
                 "subject": subject,
                 "detail": detail,
