@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
+from . import checks, metrics
 from . import mechanisms as mech
-from . import metrics
 from .affinity import AffinityTerms
 from .agents import Hegemon, MemberState, OutsideActor
 from .events import parse_event
@@ -95,6 +95,27 @@ class AllianceModel(mesa.Model):
         public_pressure_weight: float | None = None,
         parameters: ParameterSet | None = None,
     ) -> None:
+        params = parameters or load_parameters()
+        knob_values = {
+            "russia_capacity": russia_capacity,
+            "china_pull": china_pull,
+            "turkey_pull": turkey_pull,
+            "west_pull": west_pull,
+            "contagion": contagion,
+            "public_pressure_weight": public_pressure_weight,
+        }
+        events = checks.check_arguments(
+            params,
+            replicates,
+            months,
+            start,
+            seed,
+            events,
+            overrides,
+            history,
+            record_members,
+            {KNOBS[k]: (k, v) for k, v in knob_values.items() if v is not None},
+        )
         if seed is None:
             seed = secrets.randbits(32)
         entropy = list(seed) if isinstance(seed, Sequence) else int(seed)
@@ -106,7 +127,7 @@ class AllianceModel(mesa.Model):
         self.replicates = int(replicates)
         self.months = int(months)
         self.start = month(start)
-        self.params = (parameters or load_parameters()).with_overrides(dict(overrides or {}))
+        self.params = params.with_overrides(dict(overrides or {}))
         history_start = month(self.params.history_start)
         self.clock_start = min(self.start, history_start) if history else self.start
         self.end = self.start + self.months - 1

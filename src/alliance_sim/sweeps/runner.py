@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..core.checks import MAX_MONTHS, check_count, check_seed, check_window
 from ..scenarios import Scenario, load_scenario
 from .chunk import ChunkResult, ChunkTask, evaluate_chunk
 from .designs import check_key, grid
@@ -42,7 +43,9 @@ def resolve_scenario(scenario: Scenario | str | Path, months: int | None = None)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if months is not None:
-        scenario = scenario.model_copy(update={"months": int(months)})
+        months = check_count("months", months, 1, MAX_MONTHS)
+        check_window(np.datetime64(scenario.start, "M"), months)
+        scenario = scenario.model_copy(update={"months": months})
     return scenario
 
 
@@ -105,6 +108,28 @@ def fingerprint(
     h.update(np.ascontiguousarray(design.to_numpy(dtype=float)).tobytes())
     h.update(scenario.to_yaml().encode())
     h.update(json.dumps([replicates, seed, chunk_size, timeseries]).encode())
+    h.update(package_fingerprint().encode())
+    return h.hexdigest()
+
+
+def package_fingerprint() -> str:
+    """A hash of what the package itself contributes: its version and its data files.
+
+    The data files are the packaged parameters (and the posterior, when there is one): a
+    changed ``parameters.yaml`` changes every result, so a sweep cannot resume across it.
+    """
+    from importlib import metadata, resources
+
+    h = hashlib.sha256()
+    try:
+        h.update(metadata.version("alliance-sim").encode())
+    except metadata.PackageNotFoundError:
+        h.update(b"unknown")
+    data = resources.files("alliance_sim").joinpath("core/data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            h.update(entry.name.encode())
+            h.update(entry.read_bytes())
     return h.hexdigest()
 
 
@@ -186,16 +211,20 @@ def evaluate(
     """
     if resume and out is None:
         raise ValueError("resume needs the output folder (out=...) of the sweep to continue")
+    if not isinstance(design, pd.DataFrame):
+        raise TypeError(f"design must be a DataFrame of design points, got {type(design).__name__}")
+    if not isinstance(executor, Executor | None):
+        raise TypeError(f"executor must be an Executor, got {executor!r}")
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
-    if int(replicates) < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
-    replicates = int(replicates)
+    replicates = check_count("replicates", replicates, 1, 1_000_000)
+    check_seed(seed)
     seed = int(scenario.seed if seed is None else seed)
+    if chunk_size is not None:
+        check_count("chunk_size", chunk_size, 1)
     chunk_size = int(chunk_size or default_chunk_size(replicates))
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     n_chunks = -(-len(design) // chunk_size)
+    ranges = [(i, min(i + chunk_size, len(design))) for i in range(0, len(design), chunk_size)]
     executor = executor or InProcessExecutor()
 
     store = None
@@ -219,7 +248,7 @@ def evaluate(
             from .store import atomic_write_parquet
 
             atomic_write_parquet(store.folder / "design.parquet", design.reset_index(drop=True))
-        done = store.finished()
+        done = store.finished(ranges)
 
     tasks = make_tasks(design, scenario, replicates, seed, chunk_size, timeseries, skip=done)
     kept: dict[int, ChunkResult] = {}
@@ -234,7 +263,9 @@ def evaluate(
     with bar:
         for result in executor.map_unordered(evaluate_fn, tasks):
             if store is not None:
-                store.write_chunk(result.index, result.results, result.timeseries)
+                store.write_chunk(
+                    result.index, result.results, result.timeseries, ranges[result.index]
+                )
             else:
                 kept[result.index] = result
             bar.update(len(result.results))
