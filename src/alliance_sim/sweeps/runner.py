@@ -112,11 +112,14 @@ def fingerprint(
     return h.hexdigest()
 
 
-def package_fingerprint() -> str:
+def package_fingerprint(data: Any = None) -> str:
     """A hash of what the package itself contributes: its version and its data files.
 
     The data files are the packaged parameters (and the posterior, when there is one): a
     changed ``parameters.yaml`` changes every result, so a sweep cannot resume across it.
+
+    Args:
+        data: The data folder (default: the package's ``core/data``).
     """
     from importlib import metadata, resources
 
@@ -125,7 +128,7 @@ def package_fingerprint() -> str:
         h.update(metadata.version("alliance-sim").encode())
     except metadata.PackageNotFoundError:
         h.update(b"unknown")
-    data = resources.files("alliance_sim").joinpath("core/data")
+    data = data if data is not None else resources.files("alliance_sim").joinpath("core/data")
     for entry in sorted(data.iterdir(), key=lambda e: e.name):
         if entry.is_file():
             h.update(entry.name.encode())
