@@ -24,6 +24,11 @@ from .core.parameters import load_parameters
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 
+def _printable(text: str) -> str:
+    """Text on one line: control characters (a newline in a key) are escaped."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
 class ScenarioError(ValueError):
     """A scenario file that cannot be used, located to its file, line and field.
 
@@ -35,7 +40,8 @@ class ScenarioError(ValueError):
     """
 
     def __init__(self, file: str | Path, line: int | None, field: str, problem: str) -> None:
-        self.file, self.line, self.field, self.problem = str(file), line, field, problem
+        file, field, problem = _printable(str(file)), _printable(field), _printable(problem)
+        self.file, self.line, self.field, self.problem = file, line, field, problem
         where = f"{self.file}:{line}" if line else self.file
         super().__init__(f"{where}: {field}: {problem}" if field else f"{where}: {problem}")
 
