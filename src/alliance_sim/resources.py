@@ -18,7 +18,7 @@ BYTES_PER_REPLICATE = 4_000
 #: Bytes per recorded bloc month and replicate (four float64 metrics and working copies).
 BYTES_PER_BLOC_RECORD = 100
 #: Bytes per recorded member month and replicate, through to the saved tidy tables.
-BYTES_PER_MEMBER_RECORD = 200
+BYTES_PER_MEMBER_RECORD = 150
 #: Share of the available memory a single job may plan to use.
 USABLE_SHARE = 0.8
 

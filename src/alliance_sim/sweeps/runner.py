@@ -19,6 +19,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..core.checks import MAX_MONTHS, check_count, check_seed, check_window
+from ..core.parameters import load_parameters
 from ..scenarios import Scenario, load_scenario
 from .chunk import ChunkResult, ChunkTask, evaluate_chunk
 from .designs import check_key, grid
@@ -136,6 +137,36 @@ def package_fingerprint(data: Any = None) -> str:
     return h.hexdigest()
 
 
+def check_chunk_memory(points: int, replicates: int, months: int, executor: Executor) -> None:
+    """Refuse chunks that cannot fit in memory, before anything is written.
+
+    Every chunk is one model of ``points × replicates`` replicates (bloc metrics only); the
+    local executors hold one chunk per worker at a time. Dask workers are remote: not checked.
+
+    Raises:
+        NotEnoughMemory: With the estimate and a chunk size that fits.
+    """
+    from ..resources import USABLE_SHARE, available_memory, check_memory, estimate_run_bytes
+    from .executors import DaskExecutor
+
+    if isinstance(executor, DaskExecutor):
+        return
+    available = available_memory()
+    if available is None:
+        return
+    members = len(load_parameters().member_names)
+    per_point = estimate_run_bytes(replicates, months, members, record_members=False)
+    workers = max(1, int(executor.workers))
+    fits = max(0, int(USABLE_SHARE * available // (per_point * workers)))
+    way_out = f"use chunk_size: {fits} or less" if fits else "use fewer replicates per design point"
+    check_memory(
+        per_point * points * workers,
+        f"{workers} chunk(s) of {points:,} design points × {replicates:,} replicates",
+        way_out,
+        available,
+    )
+
+
 def make_tasks(
     design: pd.DataFrame,
     scenario: Scenario,
@@ -229,6 +260,7 @@ def evaluate(
     n_chunks = -(-len(design) // chunk_size)
     ranges = [(i, min(i + chunk_size, len(design))) for i in range(0, len(design), chunk_size)]
     executor = executor or InProcessExecutor()
+    check_chunk_memory(min(chunk_size, len(design)), replicates, scenario.months, executor)
 
     store = None
     done: set[int] = set()
