@@ -189,3 +189,18 @@ def test_filesystem_problems_exit_2_before_running(capsys, tmp_path, monkeypatch
         assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert (tmp_path / "afile").read_text() == "mine"
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_sweep_name_cannot_send_output_outside_results(capsys, tmp_path, monkeypatch):
+    work = tmp_path / "a" / "b" / "work"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    path = work / "exp.yaml"
+    path.write_text(
+        "name: ../../../escaped\nreplicates: 1\nmonths: 1\n"
+        "design:\n  method: grid\n  grid:\n    china.pull: [0.2, 0.4]\n"
+    )
+    code, _, err = cli(capsys, "sweep", path)
+    assert code == 0, err
+    assert (work / "results" / "escaped" / "results.parquet").is_file()
+    assert sorted(p.name for p in tmp_path.rglob("escaped")) == ["escaped"]

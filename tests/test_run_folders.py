@@ -90,6 +90,7 @@ def test_two_runs_into_the_same_out_keep_the_first(tmp_path, monkeypatch, capsys
     assert json.loads((tmp_path / "same" / "metadata.json").read_text()) == first
 
 
+@pytest.mark.slow
 def test_ten_concurrent_runs_leave_ten_complete_distinct_folders(tmp_path):
     procs = [
         subprocess.Popen([*CLI, "run", "baseline", *TINY, "--seed", str(i)], cwd=tmp_path,
