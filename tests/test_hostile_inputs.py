@@ -92,6 +92,17 @@ def test_deep_nesting_is_refused_with_a_line(capsys, tmp_path):
     assert "nested deeper than" in err
 
 
+def test_aliases_cannot_nest_deeper_than_the_limit(capsys, tmp_path):
+    lines = ["description: x", "a0: &a0 " + "[" * 40 + "1" + "]" * 40]
+    lines += [f"a{i}: &a{i} " + "[" * 40 + f"*a{i - 1}" + "]" * 40 for i in range(1, 90)]
+    path = tmp_path / "deep_aliases.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    code, _, err = cli(capsys, "validate", path)
+    assert code == 2
+    assert_one_line_error(err, "deep_aliases.yaml", 1)
+    assert "once aliases are expanded" in err
+
+
 def test_long_extends_chain_is_refused_without_recursion_error(capsys, tmp_path):
     for i in range(1500):
         (tmp_path / f"s{i}.yaml").write_text(f"description: link {i}\nextends: s{i + 1}\n")

@@ -229,24 +229,25 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Number of nodes once aliases are expanded, without expanding them."""
+def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """Number of nodes and depth once aliases are expanded, without expanding them."""
     if id(node) in memo:
         return memo[id(node)]
-    memo[id(node)] = MAX_NODES + 1  # a node inside itself (recursive alias) is too big
-    size = 1
+    memo[id(node)] = (MAX_NODES + 1, MAX_DEPTH + 1)  # a node inside itself is too big
+    size, depth = 1, 1
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            size += _expanded_size(key, memo) + _expanded_size(value, memo)
-            if size > MAX_NODES:
-                break
+        children = [child for pair in node.value for child in pair]
     elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            size += _expanded_size(item, memo)
-            if size > MAX_NODES:
-                break
-    memo[id(node)] = size
-    return size
+        children = list(node.value)
+    else:
+        children = []
+    for child in children:
+        child_size, child_depth = _expanded_size(child, memo)
+        size, depth = size + child_size, max(depth, child_depth + 1)
+        if size > MAX_NODES or depth > MAX_DEPTH:
+            break
+    memo[id(node)] = (size, depth)
+    return size, depth
 
 
 def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
@@ -287,9 +288,15 @@ def load_yaml_text(text: str) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         if node is None:
             return None, None
-        if _expanded_size(node, {}) > MAX_NODES:
+        size, depth = _expanded_size(node, {})
+        if size > MAX_NODES:
             raise _LimitError(
                 f"more than {MAX_NODES} values once aliases are expanded", node.start_mark
+            )
+        if depth > MAX_DEPTH:
+            raise _LimitError(
+                f"nested deeper than {MAX_DEPTH} levels once aliases are expanded",
+                node.start_mark,
             )
         return loader.construct_document(node), node
     finally:
