@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
+from . import checks, metrics
 from . import mechanisms as mech
-from . import metrics
 from . import overrides as override_rules
 from .affinity import AffinityTerms
 from .agents import Hegemon, MemberState, OutsideActor
@@ -99,6 +99,27 @@ class AllianceModel(mesa.Model):
         public_pressure_weight: float | None = None,
         parameters: ParameterSet | None = None,
     ) -> None:
+        params = parameters or load_parameters()
+        knob_values = {
+            "russia_capacity": russia_capacity,
+            "china_pull": china_pull,
+            "turkey_pull": turkey_pull,
+            "west_pull": west_pull,
+            "contagion": contagion,
+            "public_pressure_weight": public_pressure_weight,
+        }
+        events = checks.check_arguments(
+            params,
+            replicates,
+            months,
+            start,
+            seed,
+            events,
+            overrides,
+            history,
+            record_members,
+            {KNOBS[k]: (k, v) for k, v in knob_values.items() if v is not None},
+        )
         if seed is None:
             seed = secrets.randbits(32)
         entropy = list(seed) if isinstance(seed, Sequence) else int(seed)
@@ -112,7 +133,7 @@ class AllianceModel(mesa.Model):
         self.start = month(start)
         overrides = dict(overrides or {})
         events = list(events)
-        base = parameters or load_parameters()
+        base = params
         full = base.with_overrides(overrides)
         override_rules.check(full, overrides, start=str(self.start), history=history, events=events)
         # Keys the replay sets keep their documented values until the start month.
