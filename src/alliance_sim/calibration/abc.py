@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from ..core.patterns import Pattern, load_patterns, patterns_hash
 from ..core.posterior import Prior
 from ..sweeps.executors import Executor, InProcessExecutor
-from ..sweeps.store import ChunkStore, atomic_write_parquet
+from ..sweeps.store import ChunkStore
 from .simulate import CalibrationChunk, CalibrationTask, months_needed, run_chunk
 
 #: Default draws per chunk (one vectorised model each).
@@ -313,7 +313,8 @@ def calibrate(
     if out is not None:
         manifest = {"name": "calibration", "fingerprint": fingerprint(rec), "chunks": n_chunks}
         store = ChunkStore(out, {**manifest, **rec}, resume=resume)
-        done = store.finished()
+        ranges = [(i * chunk_size, min(draws, (i + 1) * chunk_size)) for i in range(n_chunks)]
+        done = store.finished(ranges)
     ids = tuple(p.id for p in pats)
     tasks = _tasks(
         n_chunks, chunk_size, draws, seed, prior, ids, tuple(use), months_needed(pats), done, keep
@@ -334,10 +335,11 @@ def calibrate(
     with bar:
         for result in executor.map_unordered(run_chunk, tasks):
             if store is not None:
-                atomic_write_parquet(
-                    store.chunks / f"stats-{result.index:05d}.parquet", result.stats
-                )
-                atomic_write_parquet(store.results_path(result.index), result.results)
+                # The statistics travel as the chunk's second file (the store's "timeseries"
+                # slot), so both files and their checksums are recorded in one manifest update.
+                first = result.index * chunk_size
+                size = int(result.stats["draws"].iloc[0])
+                store.write_chunk(result.index, result.results, result.stats, (first, first + size))
             else:
                 kept[result.index] = result
             accepted += int(result.stats.set_index("pattern").loc["__joint__", "accepted"])
@@ -347,9 +349,9 @@ def calibrate(
 
     if store is not None:
         store.assemble("results", n_chunks)
-        store.assemble("stats", n_chunks)
+        stats_path = store.assemble("timeseries", n_chunks).replace(store.folder / "stats.parquet")
         posterior = pd.read_parquet(store.folder / "results.parquet")
-        stats = pd.read_parquet(store.folder / "stats.parquet")
+        stats = pd.read_parquet(stats_path)
     else:
         ordered = [kept[i] for i in sorted(kept)]
         posterior = pd.concat([r.results for r in ordered], ignore_index=True)

@@ -60,7 +60,14 @@ class Prior:
 
     @classmethod
     def from_parameters(cls, params: ParameterSet | None = None) -> Prior:
-        """The prior the parameter table declares (see the module docstring)."""
+        """The prior the parameter table declares (see the module docstring).
+
+        Parameters the model refuses to override in the replay of 2022 because they would
+        change nothing (a former member's parameters while it stays outside, keys the history
+        overwrites) are left out.
+        """
+        from .overrides import refusal
+
         params = params or load_parameters()
         skip = reset_keys(params)
         rows = []
@@ -68,7 +75,7 @@ class Prior:
             p = params.lookup(key)
             if isinstance(p.value, str) or np.ndim(p.value) != 0 or p.uncertainty <= 0:
                 continue
-            if key in skip:
+            if key in skip or refusal(params, key, start=params.history_start):
                 continue
             rows.append((key, float(p.value), float(p.uncertainty), p.low, p.high))
         keys, center, half, low, high = zip(*rows, strict=True) if rows else ((),) * 5
@@ -255,3 +262,21 @@ def ensemble_overrides(
             f"unknown ensemble mode {mode!r}; valid: posterior, prior, fixed, independent"
         )
     return {k: v for k, v in draws.items() if k not in (fixed or {})}
+
+
+def effective(
+    overrides: Mapping[str, Any],
+    params: ParameterSet,
+    *,
+    start: str,
+    history: bool = True,
+    events: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """The drawn overrides that take effect in this run (the model refuses the others)."""
+    from .overrides import refusal
+
+    return {
+        k: v
+        for k, v in overrides.items()
+        if not refusal(params, k, start=start, history=history, events=events)
+    }
