@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,27 @@ def reset_keys(scenario: Scenario) -> dict[str, str]:
     return out
 
 
+def resolve_months(at: Sequence[int] | None, horizon: int) -> tuple[int, ...]:
+    """The months (after the start) at which a sweep reports postures: sorted, unique.
+
+    Args:
+        at: Chosen months, or ``None`` for the horizon only.
+        horizon: The scenario's number of simulated months.
+
+    Raises:
+        ValueError: For a month outside 1..horizon.
+    """
+    if at is None:
+        return (int(horizon),)
+    months = sorted({int(t) for t in at})
+    if not months:
+        raise ValueError("at needs at least one month")
+    for t in months:
+        if not 1 <= t <= horizon:
+            raise ValueError(f"month {t} is outside the run's 1..{horizon} months")
+    return tuple(months)
+
+
 def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
     """Check the design's columns are sweepable parameters of this scenario.
 
@@ -98,13 +119,15 @@ def fingerprint(
     seed: int,
     chunk_size: int,
     timeseries: bool,
+    at: Sequence[int] = (),
 ) -> str:
-    """A hash of everything that determines a sweep's numbers."""
+    """A hash of everything that determines a sweep's numbers (and its columns)."""
     h = hashlib.sha256()
     h.update(json.dumps(list(design.columns)).encode())
     h.update(np.ascontiguousarray(design.to_numpy(dtype=float)).tobytes())
     h.update(scenario.to_yaml().encode())
     h.update(json.dumps([replicates, seed, chunk_size, timeseries]).encode())
+    h.update(json.dumps([int(t) for t in at]).encode())
     return h.hexdigest()
 
 
@@ -116,6 +139,7 @@ def make_tasks(
     chunk_size: int,
     timeseries: bool = False,
     skip: set[int] | frozenset[int] = frozenset(),
+    at: Sequence[int] = (),
 ) -> Iterator[ChunkTask]:
     """The chunk tasks of a design, lazily, leaving out the chunk indices in ``skip``."""
     kwargs = _model_kwargs(scenario)
@@ -132,6 +156,7 @@ def make_tasks(
             replicates=replicates,
             seed=seed,
             timeseries=timeseries,
+            at=tuple(int(t) for t in at),
         )
 
 
@@ -147,6 +172,7 @@ def evaluate(
     out: str | Path | None = None,
     resume: bool = False,
     timeseries: bool = False,
+    at: Sequence[int] | None = None,
     progress: bool = False,
     collect: bool = True,
     name: str = "sweep",
@@ -169,6 +195,9 @@ def evaluate(
             results stay in memory.
         resume: Skip the chunks already finished in ``out``.
         timeseries: Also record monthly means of the bloc metrics per design point.
+        at: Months after the start (1 to the horizon) at which to report each member's
+            posture probabilities and the bloc metrics (columns ending ``_m<month>``);
+            default: the horizon.
         progress: Show a tqdm progress bar.
         collect: Return the assembled table(s); ``False`` only writes them to ``out``.
         name: Name recorded in the manifest.
@@ -188,6 +217,7 @@ def evaluate(
         raise ValueError("resume needs the output folder (out=...) of the sweep to continue")
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
+    at = resolve_months(at, scenario.months)
     if int(replicates) < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
     replicates = int(replicates)
@@ -203,7 +233,9 @@ def evaluate(
     if out is not None:
         manifest = {
             "name": name,
-            "fingerprint": fingerprint(design, scenario, replicates, seed, chunk_size, timeseries),
+            "fingerprint": fingerprint(
+                design, scenario, replicates, seed, chunk_size, timeseries, at
+            ),
             "points": len(design),
             "chunks": n_chunks,
             "chunk_size": chunk_size,
@@ -212,6 +244,7 @@ def evaluate(
             "scenario": scenario.name,
             "parameters": list(design.columns),
             "timeseries": timeseries,
+            "at": list(at),
             "design": design.attrs.get("design"),
         }
         store = ChunkStore(out, manifest, resume=resume)
@@ -221,7 +254,7 @@ def evaluate(
             atomic_write_parquet(store.folder / "design.parquet", design.reset_index(drop=True))
         done = store.finished()
 
-    tasks = make_tasks(design, scenario, replicates, seed, chunk_size, timeseries, skip=done)
+    tasks = make_tasks(design, scenario, replicates, seed, chunk_size, timeseries, skip=done, at=at)
     kept: dict[int, ChunkResult] = {}
     bar = tqdm(
         total=len(design),
