@@ -67,6 +67,8 @@ def reset_keys(scenario: Scenario) -> dict[str, str]:
 def resolve_months(at: Sequence[int] | None, horizon: int) -> tuple[int, ...]:
     """The months (after the start) at which a sweep reports postures: sorted, unique.
 
+    The horizon is always among them, so that an outcome without a month means the horizon.
+
     Args:
         at: Chosen months, or ``None`` for the horizon only.
         horizon: The scenario's number of simulated months.
@@ -74,15 +76,11 @@ def resolve_months(at: Sequence[int] | None, horizon: int) -> tuple[int, ...]:
     Raises:
         ValueError: For a month outside 1..horizon.
     """
-    if at is None:
-        return (int(horizon),)
-    months = sorted({int(t) for t in at})
-    if not months:
-        raise ValueError("at needs at least one month")
-    for t in months:
+    months = {int(t) for t in at or ()}
+    for t in sorted(months):
         if not 1 <= t <= horizon:
             raise ValueError(f"month {t} is outside the run's 1..{horizon} months")
-    return tuple(months)
+    return tuple(sorted(months | {int(horizon)}))
 
 
 def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
