@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
-extras="viz,sensitivity,distributed"
+extras="viz,sensitivity,distributed,discovery"
 [ "${1:-}" = "--test" ] && extras="test"
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip

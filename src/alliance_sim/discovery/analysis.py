@@ -306,11 +306,16 @@ def discover(
     )
     with _quiet():
         resampled = ema.resample(prim_box, int(box), resample_iterations, RESAMPLE_FRACTION, seed)
-    resampling = resampled.reset_index(names="input").rename(
-        columns={
-            "reproduce coverage": "reproduce_coverage_pct",
-            "reproduce density": "reproduce_density_pct",
-        }
+    # EMA sums 1/iterations per rerun; round away the floating-point residue (99.999…).
+    resampling = (
+        resampled.round(6)
+        .reset_index(names="input")
+        .rename(
+            columns={
+                "reproduce coverage": "reproduce_coverage_pct",
+                "reproduce density": "reproduce_density_pct",
+            }
+        )
     )
     tree = ema.cart_tree(x, y, mass_min, seed)
     scores = pd.DataFrame(
