@@ -216,7 +216,6 @@ def test_discover_writes_tradeoff_plot_box_table_and_resampling(worked):
         ("armenai frozen_or_exited at 24 > 0.5", "unknown member 'armenai'"),
         ("armenia gone at 24 > 0.5", "unknown posture 'gone'"),
         ("armenia frozen at 18 > 0.5", "month 18 is not in the results"),
-        ("armenia frozen at twenty > 0.5", "is not a whole number"),
         ("armenia frozen > > 0.5", "cannot read outcome"),
     ],
 )

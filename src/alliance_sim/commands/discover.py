@@ -23,6 +23,8 @@ def _discover(args: argparse.Namespace) -> int:
             args.outcome,
             box=args.box,
             min_density=args.min_density,
+            max_qp=args.max_qp,
+            prune=not args.no_prune,
             resample_iterations=args.resamples,
             seed=args.seed,
         )
@@ -66,6 +68,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=0.8,
         help="density the reported box must reach (default 0.8)",
+    )
+    p.add_argument(
+        "--max-qp",
+        type=float,
+        default=0.05,
+        help="largest quasi-p-value of the reported box's restrictions (default 0.05)",
+    )
+    p.add_argument(
+        "--no-prune",
+        action="store_true",
+        help="keep restrictions with large quasi-p-values in the reported box",
     )
     p.add_argument(
         "--resamples", type=int, default=10, help="PRIM reruns for reproducibility (default 10)"

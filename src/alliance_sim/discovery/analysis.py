@@ -18,6 +18,7 @@ halves of the points and counts how often each parameter is restricted again.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from .outcome import Outcome, OutcomeError, parse_outcome
 
 #: Defaults of the analysis (documented in docs/experiments.md).
 MIN_DENSITY = 0.8
+MAX_QP = 0.05
 PEEL_ALPHA = 0.05
 MASS_MIN = 0.05
 RESAMPLE_ITERATIONS = 10
@@ -83,6 +85,8 @@ class Discovery:
         cart: CART's leaves with coverage, density, mass and rule.
         scores: Feature scores of each parameter for the outcome.
         seed: Seed of the random parts (resampling, trees).
+        dropped: Design parameters left out because they never vary.
+        pruned: Restrictions dropped from the chosen box for their large quasi-p-values.
     """
 
     outcome: Outcome
@@ -98,6 +102,7 @@ class Discovery:
     scores: pd.DataFrame
     seed: int
     dropped: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
     _prim_box: Any = field(default=None, repr=False)
     _cart: Any = field(default=None, repr=False)
 
@@ -121,6 +126,12 @@ class Discovery:
             f"{s['coverage']:.0%} of them (coverage) and {s['density']:.0%} of the points "
             f"inside it are cases (density), against {self.cases / self.points:.0%} overall; "
             f"it spans {s['mass']:.0%} of the sampled space."
+            + (
+                f" Restrictions on {', '.join(self.pruned)} were dropped from the peeled box "
+                "because their quasi-p-values exceeded the limit."
+                if self.pruned
+                else ""
+            )
         )
 
     # ------------------------------------------------------------------ figures
@@ -227,6 +238,8 @@ def discover(
     inputs: list[str] | None = None,
     box: int | None = None,
     min_density: float = MIN_DENSITY,
+    max_qp: float = MAX_QP,
+    prune: bool = True,
     peel_alpha: float = PEEL_ALPHA,
     mass_min: float = MASS_MIN,
     resample_iterations: int = RESAMPLE_ITERATIONS,
@@ -245,8 +258,13 @@ def discover(
         inputs: Parameters to search (default: the design's; those that never vary are left
             out).
         box: Trajectory step to report; default: the highest-coverage box whose density is at
-            least ``min_density`` (the densest box if none reaches it).
+            least ``min_density`` and whose restrictions all have quasi-p-values of at most
+            ``max_qp`` (without such a box, the highest-coverage dense box; without a dense
+            box, the densest).
         min_density: Density the default box must reach.
+        max_qp: Largest quasi-p-value a restriction of the default box may have.
+        prune: When no dense box has only significant restrictions, drop the restrictions of
+            the chosen box whose quasi-p-value exceeds ``max_qp`` (least significant first).
         peel_alpha: Share of points PRIM peels per step.
         mass_min: Smallest box mass PRIM and the CART leaves may reach.
         resample_iterations: PRIM reruns on random halves for the reproducibility table.
@@ -281,14 +299,25 @@ def discover(
     with _quiet():
         prim = ema.make_prim(x, y, peel_alpha=peel_alpha, paste_alpha=peel_alpha, mass_min=mass_min)
         prim_box = prim.find_box()
-    peeling = prim_box.peeling_trajectory[
-        ["id", "coverage", "density", "mass", "res_dim", "n", "k"]
-    ].copy()
-    peeling = peeling.astype({"id": int, "res_dim": int, "n": int, "k": int})
+    steps = len(prim_box.peeling_trajectory)
     if box is None:
-        box = choose_box(peeling, min_density)
-    elif not 0 <= box < len(peeling):
-        raise ValueError(f"box must be a step of the trajectory, 0..{len(peeling) - 1}")
+
+        def significant(step: int) -> bool:
+            return _worst_restriction(prim_box, step)[1] <= max_qp
+
+        box = choose_box(_trajectory(prim_box), min_density, significant)
+        dropped_restrictions = []
+        if prune:
+            with _quiet():
+                box, dropped_restrictions = _prune(prim_box, int(box), max_qp)
+    elif not 0 <= box < steps:
+        raise ValueError(f"box must be a step of the trajectory, 0..{steps - 1}")
+    else:
+        dropped_restrictions = []
+    peeling = _trajectory(prim_box)
+    peeling["dropped"] = ""
+    for step, name in zip(range(steps, len(peeling)), dropped_restrictions, strict=True):
+        peeling.loc[step, "dropped"] = name
     stats, limits = ema.box_table(prim_box, int(box))
     limits = limits.reset_index(names="input")
     limits.insert(3, "sampled_min", [x[k].min() for k in limits["input"]])
@@ -341,25 +370,69 @@ def discover(
         scores=scores,
         seed=seed,
         dropped=dropped,
+        pruned=dropped_restrictions,
         _prim_box=prim_box,
         _cart=tree,
     )
 
 
-def choose_box(peeling: pd.DataFrame, min_density: float = MIN_DENSITY) -> int:
-    """The trajectory step to report: highest coverage among boxes dense enough.
+def _trajectory(prim_box: Any) -> pd.DataFrame:
+    """PRIM's peeling trajectory with the columns both EMA versions share."""
+    peeling = prim_box.peeling_trajectory[
+        ["id", "coverage", "density", "mass", "res_dim", "n", "k"]
+    ].copy()
+    return peeling.astype({"id": int, "res_dim": int, "n": int, "k": int}).reset_index(drop=True)
 
-    Among the steps with density ≥ ``min_density``, the one with the highest coverage (on a
-    tie, the denser, then the one with fewer restricted dimensions); if no step is that dense,
-    the densest.
+
+def _worst_restriction(prim_box: Any, step: int) -> tuple[str | None, float]:
+    """The restriction of box ``step`` with the largest quasi-p-value, and that value."""
+    _, limits = ema.box_table(prim_box, step)
+    qp = limits[["qp_lower", "qp_upper"]].max(axis=1)
+    if qp.notna().sum() == 0:
+        return None, 0.0
+    return str(qp.idxmax()), float(qp.max())
+
+
+def _prune(prim_box: Any, step: int, max_qp: float) -> tuple[int, list[str]]:
+    """Drop the least significant restrictions, one at a time, until all have qp ≤ ``max_qp``.
+
+    Bryant & Lempert (2010) drop restrictions whose quasi-p-value is large: they add
+    dimensions an analyst must explain without raising density reliably. Each drop is EMA's
+    ``drop_restriction`` and appends a step to the trajectory.
+    """
+    dropped: list[str] = []
+    while True:
+        name, worst = _worst_restriction(prim_box, step)
+        if name is None or worst <= max_qp:
+            return step, dropped
+        prim_box.drop_restriction(uncertainty=name, i=step)
+        step = len(prim_box.peeling_trajectory) - 1
+        dropped.append(name)
+
+
+def choose_box(
+    peeling: pd.DataFrame,
+    min_density: float = MIN_DENSITY,
+    significant: Callable[[int], bool] | None = None,
+) -> int:
+    """The trajectory step to report: the highest coverage among boxes dense enough.
+
+    Among the steps with density ≥ ``min_density``, ordered by coverage (on a tie, the denser,
+    then the one with fewer restricted dimensions), the first for which ``significant(step)``
+    holds (every restriction's quasi-p-value small enough), else the first; if no step is that
+    dense, the densest.
     """
     dense = peeling[peeling["density"] >= min_density]
     if dense.empty:
         return int(peeling["density"].idxmax())
-    best = dense.sort_values(
+    ordered = dense.sort_values(
         ["coverage", "density", "res_dim"], ascending=[False, False, True], kind="stable"
     )
-    return int(best.index[0])
+    if significant is not None:
+        for step in ordered.index:
+            if significant(int(step)):
+                return int(step)
+    return int(ordered.index[0])
 
 
 def _cart_table(tree: Any, x: pd.DataFrame) -> pd.DataFrame:

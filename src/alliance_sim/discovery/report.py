@@ -39,7 +39,8 @@ _CAPTIONS = {
     "reported.",
     "box": "The reported box: each restricted parameter's range within its sampled range, with "
     "the quasi-p-value of each restriction in brackets.",
-    "cart": "CART's tree: each leaf shows the share of its points that are cases (value).",
+    "cart": "CART's tree: samples = share of all points in the node; value = [share of "
+    "other points, share of cases].",
     "scores": "Extra-trees feature scores for the yes/no outcome and for the outcome column "
     "itself.",
 }
