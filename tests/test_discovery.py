@@ -143,7 +143,7 @@ def test_prim_finds_a_known_box_of_two_parameters_among_six():
     frame = pd.DataFrame(rng.uniform(size=(1000, 6)), columns=keys)
     inside = (frame["x.b"] >= 0.6) & (frame["x.c"] <= 0.4)
     frame["p_exit_armenia"] = np.where(inside, 0.8, 0.1)
-    d = discover(frame, "p_exit_armenia > 0.5", seed=1)
+    d = discover(frame, "p_exit_armenia > 0.5", seed=1, resample_iterations=5)
     assert d.box_stats["coverage"] >= 0.9 and d.box_stats["density"] >= 0.9
     box = d.box.set_index("input")
     assert sorted(box.index) == ["x.b", "x.c"]
@@ -157,7 +157,7 @@ def test_prim_finds_a_known_box_of_two_parameters_among_six():
     # CART's purest leaf is the same box; feature scores rank b and c first.
     assert d.cart.loc[0, "density"] == 1.0 and d.cart.loc[0, "coverage"] >= 0.9
     assert set(d.scores["input"][:2]) == {"x.b", "x.c"}
-    again = discover(frame, "p_exit_armenia > 0.5", seed=1)
+    again = discover(frame, "p_exit_armenia > 0.5", seed=1, resample_iterations=5)
     for name, table in d.to_frames().items():
         pd.testing.assert_frame_equal(table, again.to_frames()[name], obj=name)
 
@@ -182,7 +182,8 @@ def worked(tmp_path_factory):
 
 
 def test_discover_writes_tradeoff_plot_box_table_and_resampling(worked):
-    done = run_cli("discover", worked, "--outcome", "armenia frozen_or_exited at 24 > 0.5")
+    expression = "armenia frozen_or_exited at 24 > 0.5"
+    done = run_cli("discover", worked, "--outcome", expression, "--resamples", "4")
     assert done.returncode == 0, done.stderr
     out = worked / "discovery" / "p_frozen_or_exited_armenia_m24_gt_0p5"
     for figure in ("tradeoff.png", "box.png", "cart.png", "feature_scores.png"):
@@ -206,7 +207,7 @@ def test_discover_writes_tradeoff_plot_box_table_and_resampling(worked):
     assert "quasi-p" in section and "![" in section and "design points" in done.stdout
     assert "<section" in (out / "discovery.html").read_text()
     # A second run does not overwrite what the first wrote.
-    again = run_cli("discover", worked, "--outcome", "armenia frozen_or_exited at 24 > 0.5")
+    again = run_cli("discover", worked, "--outcome", expression)
     assert again.returncode == 2 and "--overwrite" in again.stderr
 
 
@@ -255,7 +256,10 @@ def test_discovery_is_identical_on_one_or_two_processes_and_on_dask():
     pd.testing.assert_frame_equal(two, single)
     pd.testing.assert_frame_equal(on_dask, single)
     expression = "armenia frozen_or_exited at 12 > 0.5"
-    tables = [discover(r, expression, seed=2).to_frames() for r in (single, two, on_dask)]
+    tables = [
+        discover(r, expression, seed=2, resample_iterations=3).to_frames()
+        for r in (single, two, on_dask)
+    ]
     for name in tables[0]:
         for other in tables[1:]:
             pd.testing.assert_frame_equal(other[name], tables[0][name], obj=name)

@@ -10,7 +10,7 @@ def _discover(args: argparse.Namespace) -> int:
     from ..errors import BadInput
 
     try:
-        from ..discovery import OutcomeError, discover
+        from ..discovery import OutcomeError, discover, load_results, parse_outcome
     except ImportError as err:  # pragma: no cover - depends on the installation
         raise BadInput(str(err)) from None
 
@@ -18,6 +18,13 @@ def _discover(args: argparse.Namespace) -> int:
     if not results.exists():
         raise BadInput(f"{results}: no such results folder or file (run alliance-sim sweep)")
     try:
+        # Read the outcome first: a bad expression or an existing folder fails in a second.
+        frame, _ = load_results(results)
+        outcome = parse_outcome(args.outcome, frame)
+        base = results if results.is_dir() else results.parent
+        out = Path(args.out) if args.out else base / "discovery" / outcome.slug
+        if out.exists() and not args.overwrite:
+            raise BadInput(f"{out} exists; pass --overwrite to replace it")
         found = discover(
             results,
             args.outcome,
@@ -32,8 +39,6 @@ def _discover(args: argparse.Namespace) -> int:
         raise BadInput(str(err)) from None
     except ValueError as err:
         raise BadInput(f"--outcome {args.outcome!r}: {err}") from None
-    base = results if results.is_dir() else results.parent
-    out = Path(args.out) if args.out else base / "discovery" / found.outcome.slug
     try:
         paths = found.write(out, overwrite=args.overwrite)
     except FileExistsError as err:
