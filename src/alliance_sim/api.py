@@ -137,7 +137,11 @@ class RunResult:
 
     # ------------------------------------------------------------------ frames
     def to_frame(self) -> pd.DataFrame:
-        """Bloc metrics: date, replicate, integrity, cohesion, credibility, capacity."""
+        """Bloc metrics, one row per month and replicate (definitions: docs/model.md, 3.4).
+
+        Columns: date, replicate, integrity, cohesion, cohesion_remaining, credibility,
+        credibility_remaining, capacity.
+        """
         return self._cached("bloc", self.model.to_frame)
 
     def member_frame(self) -> pd.DataFrame:

@@ -75,7 +75,7 @@ class Scenario(BaseModel):
     @property
     def end(self) -> str:
         """Last simulated month."""
-        return str(np.datetime64(self.start, "M") + self.months - 1)
+        return str(np.datetime64(self.start, "M") + np.timedelta64(self.months - 1, "M"))
 
     def overrides(self) -> dict[str, float | str]:
         """Parameter overrides as dotted keys (``armenia.access_west``)."""
@@ -320,6 +320,27 @@ def _check_names(scenario: Scenario, path: Path, lines: dict[tuple, int]) -> Non
                 _field_path(loc),
                 f"{event.date} lies outside the run ({scenario.start} to {scenario.end})",
             )
+    _check_effect(scenario, path, lines)
+
+
+def _check_effect(scenario: Scenario, path: Path, lines: dict[tuple, int]) -> None:
+    """Refuse an override that would change nothing in this run (never ignore it silently)."""
+    from .core import overrides as override_rules
+
+    params = load_parameters().with_overrides(scenario.overrides())
+    for entity, values in scenario.parameters.items():
+        for name in values:
+            reason = override_rules.refusal(
+                params,
+                f"{entity}.{name}",
+                start=scenario.start,
+                history=scenario.history,
+                events=scenario.events,
+            )
+            if reason:
+                loc = ("parameters", entity, name)
+                # An override given on the command line or in Python has no line in the file.
+                raise ScenarioError(path, lines.get(loc), _field_path(loc), reason)
 
 
 def check_overrides(overrides: Mapping[str, Any], origin: str = "overrides") -> dict[str, Any]:

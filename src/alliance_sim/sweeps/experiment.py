@@ -316,18 +316,17 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
                 ("plot", axis),
                 f"{key!r} is not a varied parameter; valid: {', '.join(exp.varying())}",
             )
-    from .runner import reset_keys
+    from .runner import no_effect
 
-    resets = reset_keys(scenario)
     for key in exp.parameters():
-        if key in resets:
-            where = ("design", "grid" if exp.design.method == "grid" else "space", key)
-            raise _fail(
-                path,
-                lines,
-                where,
-                f"a set_parameter event dated {resets[key]} overwrites {key}, so "
-                "sweeping it would have no effect",
-            )
+        reason = no_effect(scenario, key)
+        if reason:
+            if exp.design.method == "grid":
+                where = ("design", "grid", key)
+            elif key in exp.design.uncertain:
+                where = ("design", "uncertain", exp.design.uncertain.index(key))
+            else:
+                where = ("design", "space", key)
+            raise _fail(path, lines, where, reason)
     exp._path, exp._scenario = path, scenario
     return exp

@@ -46,22 +46,20 @@ def resolve_scenario(scenario: Scenario | str | Path, months: int | None = None)
     return scenario
 
 
-def reset_keys(scenario: Scenario) -> dict[str, str]:
-    """Parameters that dated events overwrite during a run, key -> the event's month.
+def no_effect(scenario: Scenario, key: str) -> str | None:
+    """Why sweeping ``key`` in this scenario would change nothing, or None if it takes effect.
 
-    Design values apply from the clock start; a ``set_parameter`` event (documented 2022 history
-    or the scenario's own) would overwrite them for every replicate, so sweeping such a key would
-    silently do nothing.
+    The rule of :mod:`alliance_sim.core.overrides`, the same for ``run``, ``compare``, the API
+    and the app: e.g. a key that a ``set_parameter`` event inside the run overwrites is refused,
+    while a key the 2022 history replay sets applies from the start month.
     """
+    from ..core import overrides as override_rules
     from ..core.parameters import load_parameters
 
-    entries = list(load_parameters().history) if scenario.history else []
-    entries += [e.model_dump() for e in scenario.events]
-    out: dict[str, str] = {}
-    for entry in entries:
-        if entry.get("type") == "set_parameter":
-            out.setdefault(entry["key"], str(entry["date"]))
-    return out
+    params = load_parameters().with_overrides(scenario.overrides())
+    return override_rules.refusal(
+        params, key, start=scenario.start, history=scenario.history, events=scenario.events
+    )
 
 
 def resolve_months(at: Sequence[int] | None, horizon: int) -> tuple[int, ...]:
@@ -88,18 +86,16 @@ def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
 
     Raises:
         KeyError: For an unknown parameter.
-        ValueError: For a parameter that a dated event overwrites, or an empty design.
+        ValueError: For a parameter whose values would change nothing (:func:`no_effect`),
+            or an empty design.
     """
     if design.empty or not len(design.columns):
         raise ValueError("the design has no points")
-    resets = reset_keys(scenario)
     for key in design.columns:
         check_key(key)
-        if key in resets:
-            raise ValueError(
-                f"{key} is overwritten by a set_parameter event dated {resets[key]}, so sweeping "
-                "it would have no effect; sweep it with history off, or sweep another parameter"
-            )
+        reason = no_effect(scenario, key)
+        if reason:
+            raise ValueError(reason)
 
 
 def _model_kwargs(scenario: Scenario) -> dict[str, Any]:
