@@ -31,7 +31,7 @@ from .runs import (
     write_json,
     write_table,
 )
-from .scenarios import Scenario, load_scenario, revise_scenario
+from .scenarios import Scenario, ScenarioError, load_scenario, revise_scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -46,6 +46,9 @@ def _plots():
 
     return plots
 
+
+#: The event log a run folder holds: replicate 0's, one example run (the name says so).
+EVENTS_FILE = "events_replicate_0.csv"
 
 #: Plot kinds of a run and the file each is saved as.
 RUN_PLOTS = {
@@ -159,14 +162,21 @@ class RunResult:
         return last[["replicate", "member", "state"]].reset_index(drop=True)
 
     def events(self) -> pd.DataFrame:
-        """The run's event log (replicate 0): date, kind, subject, detail."""
-        return pd.DataFrame(self.model.event_log, columns=["date", "kind", "subject", "detail"])
+        """The event log of replicate 0 (one example run, not the ensemble).
+
+        Returns:
+            Columns replicate (always 0), date, kind, subject, detail.
+        """
+        log = pd.DataFrame(self.model.event_log, columns=["date", "kind", "subject", "detail"])
+        return log.assign(replicate=0)[["replicate", "date", "kind", "subject", "detail"]]
 
     def summary(self) -> Summary:
         """The end-of-run tables the CLI prints."""
         return Summary(
             self.scenario,
-            summary.member_summary(self.member_frame(), self.outcomes()),
+            summary.member_summary(
+                self.member_frame(), self.outcomes(), hegemon=self.model.hegemon.name
+            ),
             summary.bloc_summary(self.final()),
         )
 
@@ -241,7 +251,8 @@ class RunResult:
 
         The folder holds ``scenario.yaml`` (resolved), ``metadata.json``, ``bloc.parquet``,
         ``members.parquet``, ``outcomes.parquet``, ``summary_members.csv``,
-        ``summary_bloc.csv``, ``events.csv``, ``summary.txt`` and the PNG plots.
+        ``summary_bloc.csv``, ``events_replicate_0.csv`` (the event log of one example replicate),
+        ``summary.txt``, the PNG plots and ``report.html``.
 
         Args:
             out: Target folder; default ``runs/NAME-TIMESTAMP``.
@@ -270,7 +281,7 @@ class RunResult:
             table.to_csv(tmp / "summary_members.csv", index=False)
             result.bloc.to_csv(tmp / "summary_bloc.csv", index=False)
             (tmp / "summary.txt").write_text(str(result) + "\n", encoding="utf-8")
-            self.events().to_csv(tmp / "events.csv", index=False)
+            self.events().to_csv(tmp / EVENTS_FILE, index=False)
             bar.update()
             for kind, name in RUN_PLOTS.items():
                 bar.set_postfix_str(name)
@@ -420,8 +431,12 @@ class Comparison:
         if len(starts) > 1:
             parts += [
                 "",
-                "Note: the scenarios start in different months, so their runs end in different "
-                "months: " + ", ".join(f"{n} {r.scenario.end}" for n, r in self.results.items()),
+                f"Note: the scenarios start in different months; each ran to {first.end} so "
+                "that end-of-run values are of the same month: "
+                + ", ".join(
+                    f"{n} {r.scenario.start} ({r.scenario.months} months)"
+                    for n, r in self.results.items()
+                ),
             ]
         if len(self.results) > 1:
             parts += ["", "Differences from the reference at the end of the run:"]
@@ -504,6 +519,26 @@ class Comparison:
         return target
 
 
+def _end_with(scenario: Scenario, reference: Scenario) -> Scenario:
+    """``scenario`` run to the reference's last month, so that end-of-run values compare.
+
+    Raises:
+        ScenarioError: When the scenario starts after the reference ends.
+    """
+    if scenario.end == reference.end:
+        return scenario
+    months = (pd.Period(reference.end, "M") - pd.Period(scenario.start, "M")).n + 1
+    if months < 1:
+        raise ScenarioError(
+            scenario.name,
+            None,
+            "start",
+            f"starts in {scenario.start}, after {reference.name} ends ({reference.end}): "
+            "nothing to compare",
+        )
+    return revise_scenario(scenario, months=months)
+
+
 def compare(
     scenarios: Iterable[Scenario | str | Path],
     *,
@@ -513,9 +548,11 @@ def compare(
 ) -> Comparison:
     """Run several scenarios with the same seed streams and compare them with the first.
 
-    Every scenario runs with the first one's ``seed``, ``replicates`` and ``months`` (or the
-    values given here), so replicate *i* of each shares its parameter draws and random streams
-    and differences can be paired.
+    Every scenario runs with the first one's ``seed`` and ``replicates`` (or the values given
+    here), so replicate *i* of each shares its parameter draws and random streams and
+    differences can be paired. Every scenario ends in the first one's last month: one that
+    starts in another month runs for as many months as it takes, so that end-of-run values are
+    of the same month.
 
     Args:
         scenarios: Scenarios, paths or names; the first is the reference.
@@ -532,7 +569,7 @@ def compare(
         raise ValueError("compare needs at least one scenario")
     first = resolve(items[0], overrides, **changes)
     common = {"seed": first.seed, "replicates": first.replicates, "months": first.months}
-    resolved = [first] + [resolve(s, overrides, **common) for s in items[1:]]
+    resolved = [first] + [_end_with(resolve(s, overrides, **common), first) for s in items[1:]]
     names: list[str] = []
     for s in resolved:
         name, n = s.name, 2

@@ -34,6 +34,13 @@ class SweepFolderError(ValueError):
     """The output folder holds something else than the sweep being run."""
 
 
+def _file_mode() -> int:
+    """The mode an ordinary new file gets under the current umask (mkstemp makes it private)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,6 +48,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -59,6 +67,7 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     os.close(fd)
     try:
         frame.to_parquet(tmp, index=False)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -147,6 +156,7 @@ class ChunkStore:
             else:
                 writer.close()
                 writer = None
+            os.chmod(tmp, _file_mode())
             os.replace(tmp, target)
         except BaseException:
             if writer is not None:
