@@ -16,12 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from . import summary
 from .core.model import AllianceModel
 from .core.parameters import ENGAGEMENT_STATES
+from .report import write_report
 from .runs import (
     SMALL_RUN_ROWS,
     atomic_folder,
@@ -56,7 +58,32 @@ RUN_PLOTS = {
     "loyalty": "member_loyalty.png",
     "states": "engagement_states.png",
     "exit": "freeze_exit_probability.png",
+    "timeline": "member_timeline.png",
+    "network": "network.png",
+    "map": "map.png",
 }
+
+
+def source_line(scenario: Scenario, replicates: int | None = None) -> str:
+    """The source line under every figure: model version, scenario, replicates, seed."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("alliance-sim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        version = "?"
+    r = scenario.replicates if replicates is None else replicates
+    return (
+        f"alliance-sim {version} · scenario {scenario.name} · {r} replicates · "
+        f"seed {scenario.seed} · {scenario.start} to {scenario.end}"
+    )
+
+
+def _human_key(key: str) -> str:
+    """A dotted key in words: ``armenia.access_west`` -> ``Armenia's access west``."""
+    entity, _, name = key.partition(".")
+    words = name.replace("_", " ")
+    return words if entity == "global" else f"{entity.capitalize()}'s {words}"
 
 
 def _now() -> datetime:
@@ -73,7 +100,7 @@ def event_label(event: Any) -> str:
     if event.type == "hegemon_shock":
         return f"Russia shock {event.delta:+.2f}"
     if event.type == "set_parameter":
-        return f"{event.key} = {event.value:g}"
+        return f"{_human_key(event.key)} set to {event.value:g}"
     if event.type == "threat_shift":
         return f"{event.member} threat {event.delta:+.2f}"
     return f"{event.member} {kind}"
@@ -186,8 +213,10 @@ class RunResult:
 
         Args:
             kind: One of ``bloc`` (metrics with bands), ``loyalty`` (per member), ``states``
-                (share of engagement states), ``exit`` (cumulative freeze/exit probability);
-                ``None`` for all of them as a dict.
+                (share of engagement states), ``exit`` (cumulative freeze/exit probability),
+                ``timeline`` (replicate 0's states and events per member), ``network``
+                (relations at the end) or ``map`` (members at their capitals); ``None`` for
+                all of them as a dict.
 
         Raises:
             ValueError: For an unknown kind.
@@ -196,10 +225,19 @@ class RunResult:
             return {k: self.plot(k) for k in RUN_PLOTS}
         s = self.scenario
         where = f"{s.name} — {s.replicates} replicates, seed {s.seed}"
+        source = source_line(s)
+        if kind in ("network", "map", "timeline"):
+            return self._picture(kind, where, source)
         if kind == "bloc":
             question = " ".join(s.description.split())
             return _plots().plot_bloc(
-                self.to_frame(), f"Bloc metrics: {where}", question, scenario_markers(s)
+                self.to_frame(),
+                f"Bloc metrics: {where}",
+                question,
+                scenario_markers(s),
+                caption="Line: median replicate; bands: middle 50% and 90% of replicates "
+                "(Monte Carlo and parameter uncertainty together).",
+                source=source,
             )
         if kind == "loyalty":
             g = self.model.params.globals
@@ -213,10 +251,15 @@ class RunResult:
                 f"Member loyalty: {where}\n(a member moves down the ladder when its loyalty "
                 "falls below a threshold)",
                 thresholds,
+                caption="Line: median replicate; bands: middle 50% and 90% of replicates.",
+                source=source,
             )
         if kind == "states":
             return _plots().plot_states(
-                self.member_frame(), f"Engagement state of each member: {where}"
+                self.member_frame(),
+                f"Engagement state of each member: {where}",
+                caption="Share of replicates in each state, month by month.",
+                source=source,
             )
         if kind == "exit":
             dates = pd.PeriodIndex(self.to_frame()["date"].unique())
@@ -226,16 +269,87 @@ class RunResult:
                 lambda states: bool((states == "exited").all())
             )
             never_in = [m for m, out in outside.items() if out]
-            note = f"{hegemon} leads the bloc" + (
-                f"; {', '.join(never_in)} never in the bloc during the run" if never_in else ""
+            note = f"{hegemon.capitalize()} leads the bloc" + (
+                f"; {', '.join(n.capitalize() for n in never_in)} never in the bloc during the run"
+                if never_in
+                else ""
             )
             return _plots().plot_cumulative(
                 self.outcomes(),
                 dates,
                 f"Cumulative probability of freezing and of leaving: {where}\n({note}: not shown)",
                 skip=[hegemon, *never_in],
+                caption="Share of replicates in which the member has frozen (or left), and "
+                "has left, by each month.",
+                source=source,
             )
         raise ValueError(f"unknown plot kind {kind!r}; valid: {', '.join(RUN_PLOTS)}")
+
+    def _picture(self, kind: str, where: str, source: str) -> Figure:
+        from . import pictures
+
+        params = self.model.params
+        kinds = dict(params.actor_kinds)
+        states = pictures.modal_states(self.final_states())
+        if kind == "timeline":
+            members = self.member_frame()
+            one = members[members["replicate"] == 0]
+            interventions = [
+                (e.date, getattr(e, "member", "") or "", event_label(e))
+                for e in self.scenario.events
+            ]
+            return pictures.plot_timeline(
+                one,
+                self.events(),
+                interventions,
+                f"Timeline of one example run (replicate 0): {where}",
+                caption="Each member's engagement month by month in replicate 0 (one run of "
+                "the ensemble, not a summary of it), with its events.",
+                source=source,
+            )
+        if kind == "network":
+            names = params.member_names
+            median = np.median(self.model.affinity, axis=2)
+            relations = {
+                (a, b): float(median[i, j])
+                for i, a in enumerate(names)
+                for j, b in enumerate(names)
+                if i < j
+            }
+            for pair, p in params.relations.items():
+                a, b = sorted(pair)
+                if a in kinds or b in kinds:
+                    relations[(a, b)] = float(np.median(p.value))
+            return pictures.plot_network(
+                relations,
+                states,
+                kinds,
+                f"Relations at the end of the run ({self.scenario.end}): {where}",
+                caption="Members' relations: median over replicates at the end of the run; "
+                "relations with outside actors: their parameter values. Nodes: each member's "
+                "most likely end state and its share of replicates.",
+                source=source,
+            )
+        final = self.final_states()
+        p_out = (
+            final.assign(out=final["state"].astype(str).isin(["frozen", "exited"]))
+            .groupby("member", observed=True)["out"]
+            .mean()
+            .to_dict()
+        )
+        return pictures.plot_map(
+            states,
+            kinds,
+            {
+                str(k): summary.probability(float(v), self.scenario.replicates)
+                for k, v in p_out.items()
+                if str(k) != self.model.hegemon.name
+            },
+            f"Where the bloc stands at the end of the run ({self.scenario.end}): {where}",
+            caption="Members at their capitals (approximate positions), coloured by their most "
+            "likely end state; P(frozen or out): share of replicates ending frozen or outside.",
+            source=source,
+        )
 
     # ------------------------------------------------------------------ saving
     def save(
@@ -302,6 +416,7 @@ class RunResult:
                 csv=csv,
             )
             write_json(meta, tmp / "metadata.json")
+            write_report(tmp)
         return target
 
 
@@ -456,10 +571,20 @@ class Comparison:
             f"top: each scenario's level (median of {first.replicates} replicates); bottom: "
             f"its difference from {self.reference} in the same replicate (seed {first.seed})"
         )
+        if len(self.results) > _plots().OVERLAY_MAX:
+            title = title.split("\n")[0] + (
+                f"\neach row: one scenario's difference from {self.reference} in the same "
+                f"replicate ({first.replicates} replicates, seed {first.seed})"
+            )
         return _plots().plot_comparison(
             {n: r.to_frame() for n, r in self.results.items()},
             title,
             {n: scenario_markers(r.scenario) for n, r in self.results.items()},
+            caption="Bands: middle 50% and 90% of replicates (top: levels; bottom: paired "
+            "differences, same seed so the same parameter draws and random streams).",
+            source=source_line(first).replace(
+                f"scenario {first.name}", "scenarios " + ", ".join(self.results)
+            ),
         )
 
     def save(
@@ -516,6 +641,7 @@ class Comparison:
                 csv=csv,
             )
             write_json(meta, tmp / "metadata.json")
+            write_report(tmp)
         return target
 
 

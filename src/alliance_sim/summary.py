@@ -222,43 +222,41 @@ def signed_percent(d: float) -> str:
 
 
 # ------------------------------------------------------------------------------ text tables
-def format_member_table(table: pd.DataFrame) -> str:
-    """The member summary as a fixed-width text table: posture probabilities first.
+def member_display(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The member summary as display strings, and the footnotes that explain them.
 
-    A probability estimated as zero prints as ``<1/R``; a former member that stayed outside
-    shows its state and no departure; the hegemon is marked.
+    Posture probabilities come first. A probability estimated as zero prints as ``<1/R``;
+    a former member that stayed outside shows no departure; the hegemon is marked.
+
+    Returns:
+        The table (one row per member, text cells) and a list of footnotes.
     """
     names = table["member"].astype(str)
     n = table["replicates"].fillna(0).astype(int) if "replicates" in table else None
     status = table["status"] if "status" in table else pd.Series("member", index=table.index)
 
-    def prob(column: str) -> pd.Series:
+    def prob(column: str) -> list[str]:
         if n is None:
-            return table[column].map(percent)
-        return pd.Series(
-            [probability(p, r) for p, r in zip(table[column], n, strict=True)], index=table.index
-        )
+            return [percent(p) for p in table[column]]
+        return [probability(p, r) for p, r in zip(table[column], n, strict=True)]
 
     outside = status == "outside throughout"
-    left = table["n_exits"].astype(str).where(~outside, "—")
-    median = table["median_exit"].map(_month_text)
-    width = max(names.str.len().max(), len("member"))
     marks = status.map({"hegemon": " †", "outside throughout": " ‡"}).fillna("")
     out = pd.DataFrame(
         {
-            "member".ljust(width + 2): (names.str.capitalize() + marks).str.ljust(width + 2),
+            "member": (names.str.capitalize() + marks).to_numpy(),
             "P(active)": prob("p_active"),
             "P(reduced)": prob("p_reduced"),
             "P(frozen)": prob("p_frozen"),
             "P(exited)": prob("p_exited"),
-            "left during run (replicates)": left,
-            "median exit month": median,
+            "left during run (replicates)": table["n_exits"].astype(str).where(~outside, "—"),
+            "median exit month": table["median_exit"].map(_month_text).to_numpy(),
         }
     )
-    lines = [out.to_string(index=False)]
+    notes = []
     if n is not None and len(n):
         r = int(n.iloc[0])
-        lines.append(
+        notes.append(
             f"Shares of {r} replicates in each state in the last month; {probability(0, r)} "
             f"means in no replicate (below about 1/R), {probability(1, r)} in every one."
         )
@@ -267,14 +265,45 @@ def format_member_table(table: pd.DataFrame) -> str:
         (
             "‡",
             "outside throughout",
-            "a former member, outside the bloc throughout: its "
-            "P(exited) is where it started, not a departure",
+            "a former member, outside the bloc throughout: its P(exited) is where it started, "
+            "not a departure",
         ),
     ):
         who = names[status == key].str.capitalize().tolist()
         if who:
-            lines.append(f"{mark} {', '.join(who)}: {text}.")
-    return "\n".join(lines)
+            notes.append(f"{mark} {', '.join(who)}: {text}.")
+    return out, notes
+
+
+def format_member_table(table: pd.DataFrame) -> str:
+    """The member summary as a fixed-width text table with its footnotes (see member_display)."""
+    out, notes = member_display(table)
+    width = int(out["member"].str.len().max())
+    out["member"] = out["member"].str.ljust(width)
+    out = out.rename(columns={"member": "member".ljust(width)})
+    return "\n".join([out.to_string(index=False), *notes])
+
+
+#: Human names of the bloc metrics, for tables and figures.
+METRIC_NAMES = {
+    "integrity": "Integrity",
+    "cohesion": "Cohesion",
+    "credibility": "Credibility",
+    "capacity": "Russia's capacity",
+}
+
+
+def bloc_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The bloc summary as display strings: metric, median, 90% band of replicates."""
+    return pd.DataFrame(
+        {
+            "metric": [METRIC_NAMES.get(m, m) for m in table["metric"]],
+            "median": [f"{v:.3f}" for v in table["median"]],
+            "90% of replicates": [
+                f"[{lo:.3f}, {hi:.3f}]" for lo, hi in zip(table["q05"], table["q95"], strict=True)
+            ],
+        }
+    )
 
 
 def format_bloc_table(table: pd.DataFrame) -> str:

@@ -82,7 +82,7 @@ def _run(args: argparse.Namespace) -> int:
     result = run(scenario, progress=None if not args.quiet else False)
     folder = _save(result, args)
     print(result.summary())
-    print(f"\nRun folder: {folder}")
+    print(f"\nRun folder: {folder}\nReport: {folder / 'report.html'}")
     return 0
 
 
@@ -98,7 +98,7 @@ def _compare(args: argparse.Namespace) -> int:
     comparison = compare(scenarios, progress=None if not args.quiet else False)
     folder = _save(comparison, args)
     print(comparison.summary_text())
-    print(f"\nOverlay plot: {folder / 'compare.png'}")
+    print(f"\nOverlay plot: {folder / 'compare.png'}\nReport: {folder / 'report.html'}")
     return 0
 
 
@@ -203,6 +203,17 @@ def _params(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from ..report import ReportError, write_report
+
+    try:
+        path = write_report(args.folder)
+    except ReportError as err:
+        raise _bad_input(str(err)) from None
+    print(f"Report: {path}")
+    return 0
+
+
 def _ensemble_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replicates", type=int, metavar="N", help="ensemble size")
     parser.add_argument("--months", type=int, metavar="M", help="horizon in months")
@@ -251,6 +262,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     validate = sub.add_parser("validate", help="check scenario files (exit 2 if any is bad)")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(func=_validate)
+
+    report = sub.add_parser(
+        "report",
+        help="rebuild report.html of a run, comparison or sweep folder",
+        description="Rebuild the self-contained report.html (and tables/*.md, tables/*.tex) "
+        "from the files a run, comparison or sweep folder holds.",
+    )
+    report.add_argument("folder", metavar="FOLDER")
+    report.set_defaults(func=_report)
 
     params = sub.add_parser("params", help="print the parameter table with provenance")
     params.add_argument("member", nargs="?", help="restrict to one member, actor or 'global'")
