@@ -142,6 +142,17 @@ class Summary:
             f"Bloc at the end of the run:\n{summary.format_bloc_table(self.bloc)}"
         )
 
+    def _repr_html_(self) -> str:
+        from .report import render_repr, summary_tables
+
+        s = self.scenario
+        return render_repr(
+            f"{s.name}: end of the run ({s.end})",
+            summary_tables(self.members, self.bloc),
+            question=" ".join(s.description.split()),
+            meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
+        )
+
 
 @dataclass
 class RunResult:
@@ -164,6 +175,30 @@ class RunResult:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
+
+    def __repr__(self) -> str:
+        s = self.scenario
+        return (
+            f"<RunResult {s.name}: {s.replicates} replicates, {s.start} to {s.end}, seed "
+            f"{s.seed}; .summary(), .plot(kind), .save(folder)>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self._html()
+
+    def _html(self) -> str:
+        from .report import render_repr, summary_tables
+
+        result = self.summary()
+        s = self.scenario
+        return render_repr(
+            f"Run of {s.name}",
+            summary_tables(result.members, result.bloc),
+            question=" ".join(s.description.split()),
+            meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
+            hint="Tables: .summary(); data: .to_frame(), .member_frame(), .outcomes(); "
+            "figures: .plot(kind); folder with report.html: .save(folder).",
+        )
 
     # ------------------------------------------------------------------ frames
     def to_frame(self) -> pd.DataFrame:
@@ -360,6 +395,7 @@ class RunResult:
         overwrite: bool = False,
         command: list[str] | None = None,
         progress: bool | None = False,
+        figure_formats: Sequence[str] = (),
     ) -> Path:
         """Write the run folder atomically and return its path.
 
@@ -374,6 +410,7 @@ class RunResult:
             overwrite: Replace a non-empty target folder.
             command: Command line to record (default: this process's).
             progress: Show a progress bar over the files (``None``: only on a terminal).
+            figure_formats: Also write each figure in these formats (``"svg"``, ``"pdf"``).
         """
         target = Path(out) if out is not None else default_run_dir(self.scenario.name)
         check_target(target, overwrite)
@@ -399,7 +436,7 @@ class RunResult:
             bar.update()
             for kind, name in RUN_PLOTS.items():
                 bar.set_postfix_str(name)
-                _plots().save_figure(self.plot(kind), tmp / name)
+                _plots().save_figure(self.plot(kind), tmp / name, figure_formats)
                 bar.update()
             s = self.scenario
             meta = run_metadata(
@@ -469,6 +506,27 @@ class Comparison:
     """
 
     results: dict[str, RunResult]
+
+    def __repr__(self) -> str:
+        first = self.results[self.reference].scenario
+        return (
+            f"<Comparison of {', '.join(self.results)} with {self.reference}: "
+            f"{first.replicates} replicates each, seed {first.seed}; .differences(), "
+            ".member_differences(), .plot(), .save(folder)>"
+        )
+
+    def _repr_html_(self) -> str:
+        from .report import comparison_tables, render_repr
+
+        first = self.results[self.reference].scenario
+        return render_repr(
+            f"Comparison with {self.reference}: {', '.join(list(self.results)[1:])}",
+            comparison_tables(self.differences(), self.member_differences(), self.reference),
+            question=" ".join(first.description.split()),
+            meta=f"{first.replicates} replicates each, paired by replicate (seed "
+            f"{first.seed}); all end in {first.end}",
+            hint="Figure: .plot(); folder with report.html: .save(folder).",
+        )
 
     @property
     def reference(self) -> str:
@@ -595,6 +653,7 @@ class Comparison:
         overwrite: bool = False,
         command: list[str] | None = None,
         progress: bool | None = False,
+        figure_formats: Sequence[str] = (),
     ) -> Path:
         """Write the comparison folder atomically and return its path.
 
@@ -626,7 +685,7 @@ class Comparison:
                 self.member_differences().to_csv(tmp / "member_differences.csv", index=False)
             (tmp / "summary.txt").write_text(self.summary_text() + "\n", encoding="utf-8")
             bar.update()
-            _plots().save_figure(self.plot(), tmp / "compare.png")
+            _plots().save_figure(self.plot(), tmp / "compare.png", figure_formats)
             bar.update()
             first = self.results[self.reference].scenario
             meta = run_metadata(

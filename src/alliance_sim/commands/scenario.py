@@ -66,6 +66,7 @@ def _save(thing: Any, args: argparse.Namespace) -> Any:
             overwrite=args.overwrite,
             command=sys.argv,
             progress=None if not args.quiet else False,
+            figure_formats=args.figures,
         )
     except RunFolderError as err:
         raise _bad_input(f"--out {err}") from None
@@ -228,6 +229,21 @@ def _ensemble_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     parser.add_argument("--csv", action="store_true", help="also write tables as CSV")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--figures",
+        type=_figure_formats,
+        default=(),
+        metavar="FORMATS",
+        help="also write every figure as svg and/or pdf, e.g. --figures svg,pdf (PNG always)",
+    )
+
+
+def _figure_formats(text: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("svg", "pdf", "png")]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown figure format {bad[0]!r}; valid: svg, pdf")
+    return tuple(f for f in formats if f != "png")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,6 +6,24 @@ embedded as data URIs and the page loads nothing from elsewhere: it opens offlin
 tables are also written as Markdown and LaTeX under ``tables/``.
 """
 
-from .build import REPORT_FILE, ReportError, build_report, write_report
+from .build import (
+    REPORT_FILE,
+    ReportError,
+    Table,
+    build_report,
+    comparison_tables,
+    render_repr,
+    summary_tables,
+    write_report,
+)
 
-__all__ = ["REPORT_FILE", "ReportError", "build_report", "write_report"]
+__all__ = [
+    "REPORT_FILE",
+    "ReportError",
+    "Table",
+    "build_report",
+    "comparison_tables",
+    "render_repr",
+    "summary_tables",
+    "write_report",
+]

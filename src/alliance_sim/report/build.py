@@ -181,10 +181,20 @@ def _run_tables(folder: Path) -> list[Table]:
 
 
 def _comparison_tables(folder: Path, meta: dict[str, Any]) -> list[Table]:
+    diffs, member = folder / "differences.csv", folder / "member_differences.csv"
+    return comparison_tables(
+        pd.read_csv(diffs) if diffs.is_file() else None,
+        pd.read_csv(member) if member.is_file() else None,
+        meta.get("reference", "the reference"),
+    )
+
+
+def comparison_tables(
+    d: pd.DataFrame | None, m: pd.DataFrame | None, reference: str
+) -> list[Table]:
+    """Display tables of a comparison: bloc differences and member probability changes."""
     tables = []
-    diffs = folder / "differences.csv"
-    if diffs.is_file():
-        d = pd.read_csv(diffs)
+    if d is not None and len(d):
         display = pd.DataFrame(
             {
                 "scenario": d["scenario"],
@@ -201,7 +211,7 @@ def _comparison_tables(folder: Path, meta: dict[str, Any]) -> list[Table]:
         )
         tables.append(
             Table(
-                f"Differences from {meta.get('reference', 'the reference')} at the end",
+                f"Differences from {reference} at the end",
                 display,
                 "differences",
                 [
@@ -210,9 +220,7 @@ def _comparison_tables(folder: Path, meta: dict[str, Any]) -> list[Table]:
                 ],
             )
         )
-    member = folder / "member_differences.csv"
-    if member.is_file():
-        m = pd.read_csv(member)
+    if m is not None and len(m):
         moving = (m["reference"] > 0) | (m["scenario_p"] > 0)
         always = (m["reference"] == 1) & (m["scenario_p"] == 1)
         m = m[moving & ~always]
@@ -345,26 +353,65 @@ def build_report(folder: str | Path, extra_sections: list[dict[str, str]] | None
     figures = [_figure(p) for p in sorted(folder.glob("*.png"), key=_figure_order)]
     _export(tables, folder)
     versions = meta.get("versions", {})
-    env = Environment(
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            kind=kind,
+            question=question,
+            meta=meta,
+            scenarios=described,
+            figures=figures,
+            tables=tables,
+            command=_command(meta),
+            versions=versions,
+            citations=load_parameters().documents,
+            extra_sections=extra_sections or [],
+            model_version=versions.get("alliance-sim", "?"),
+        )
+    )
+
+
+def _environment() -> Environment:
+    return Environment(
         loader=PackageLoader("alliance_sim.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(
-        title=title,
-        kind=kind,
-        question=question,
-        meta=meta,
-        scenarios=described,
-        figures=figures,
-        tables=tables,
-        command=_command(meta),
-        versions=versions,
-        citations=load_parameters().documents,
-        extra_sections=extra_sections or [],
-        model_version=versions.get("alliance-sim", "?"),
+
+
+def render_repr(
+    heading: str,
+    tables: list[Table],
+    question: str = "",
+    meta: str = "",
+    hint: str = "",
+) -> str:
+    """The compact HTML a notebook shows for a result, a comparison or a summary."""
+    return (
+        _environment()
+        .get_template("repr.html.j2")
+        .render(heading=heading, tables=tables, question=question, meta=meta, hint=hint)
     )
+
+
+def summary_tables(members: pd.DataFrame, bloc: pd.DataFrame) -> list[Table]:
+    """The run's two summary tables as display tables (posture probabilities first)."""
+    display, notes = summary.member_display(members)
+    return [
+        Table("Members at the end of the run", display, "summary_members", notes),
+        Table(
+            "Bloc at the end of the run",
+            summary.bloc_display(bloc),
+            "summary_bloc",
+            [
+                "Median and the interval holding 90% of replicates (Monte Carlo and parameter "
+                "uncertainty together)."
+            ],
+        ),
+    ]
 
 
 def _figure_order(path: Path) -> tuple[int, str]:
