@@ -521,7 +521,9 @@ class Comparison:
         first = self.results[self.reference].scenario
         return render_repr(
             f"Comparison with {self.reference}: {', '.join(list(self.results)[1:])}",
-            comparison_tables(self.differences(), self.member_differences(), self.reference),
+            comparison_tables(
+                self.differences(), self.member_differences(), self.reference, first.replicates
+            ),
             question=" ".join(first.description.split()),
             meta=f"{first.replicates} replicates each, paired by replicate (seed "
             f"{first.seed}); all end in {first.end}",
@@ -613,9 +615,11 @@ class Comparison:
             ]
         if len(self.results) > 1:
             parts += ["", "Differences from the reference at the end of the run:"]
-            parts.append(summary.format_differences(self.differences()))
+            parts.append(summary.format_differences(self.differences(), first.replicates))
             parts += ["", "Change in members' end-of-run probabilities:"]
-            parts.append(summary.format_probability_differences(self.member_differences()))
+            parts.append(
+                summary.format_probability_differences(self.member_differences(), first.replicates)
+            )
         return "\n".join(parts)
 
     def plot(self) -> Figure:

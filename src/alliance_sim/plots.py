@@ -545,7 +545,8 @@ def plot_comparison(
             ax.axhline(0, color=colours[reference], lw=1.2)
             _date_axis(ax)
             ax.set_xlim(x0 - 0.02 * (x1 - x0), x1 + 0.17 * (x1 - x0))
-            _mark_events(ax, markers.get(name, ()), colour=colours[name], start=numbered[name])
+            if small:
+                _mark_events(ax, markers.get(name, ()), colour=colours[name], start=numbered[name])
             _end_labels(ax, bottom_ends)
             if small:
                 if i == 0:
@@ -553,6 +554,9 @@ def plot_comparison(
                 ax.set_ylabel(f"{name}\n− {reference}", fontsize=8, color=colours[name])
             else:
                 ax.set_ylabel(f"{metric}: scenario − {reference}\n(same replicate)", fontsize=8)
+        if not small:  # all scenarios' events in one call, so that their numbers stack
+            every = [(m, colours[name]) for name in names for m in markers.get(name, ())]
+            _mark_events(axes[1, col], [m for m, _ in every], colour=[c for _, c in every])
         axes[-1, col].set_xlabel("month")
     handles = []
     for i, name in enumerate(names):

@@ -314,7 +314,7 @@ def format_bloc_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def format_differences(table: pd.DataFrame) -> str:
+def format_differences(table: pd.DataFrame, replicates: int = 0) -> str:
     """Bloc differences from the reference as text."""
     lines = [
         f"{'scenario':<28} {'metric':<12} {'reference':>9} {'scenario':>9} "
@@ -325,12 +325,12 @@ def format_differences(table: pd.DataFrame) -> str:
             f"{row.scenario:<28} {row.metric:<12} {row.reference:>9.3f} "
             f"{row.scenario_median:>9.3f} {row.diff_median:>+11.3f}   "
             f"[{row.diff_q05:+.3f}, {row.diff_q95:+.3f}]  "
-            f"{percent(row.p_lower):>7}"
+            f"{probability(row.p_lower, replicates):>7}"
         )
     return "\n".join(lines)
 
 
-def format_probability_differences(table: pd.DataFrame) -> str:
+def format_probability_differences(table: pd.DataFrame, replicates: int = 0) -> str:
     """Member probability differences from the reference as text (non-zero rows only)."""
     moving = (table["reference"] > 0) | (table["scenario_p"] > 0)
     always = (table["reference"] == 1) & (table["scenario_p"] == 1)
@@ -344,7 +344,8 @@ def format_probability_differences(table: pd.DataFrame) -> str:
     for row in shown.itertuples(index=False):
         lines.append(
             f"{row.scenario:<28} {row.member:<11} {row.outcome:<17} "
-            f"{percent(row.reference):>9} {percent(row.scenario_p):>9} "
+            f"{probability(row.reference, replicates):>9} "
+            f"{probability(row.scenario_p, replicates):>9} "
             f"{signed_percent(row.diff):>7}   "
             f"[{signed_percent(row.diff_lo)}, {signed_percent(row.diff_hi)}]"
         )

@@ -186,11 +186,12 @@ def _comparison_tables(folder: Path, meta: dict[str, Any]) -> list[Table]:
         pd.read_csv(diffs) if diffs.is_file() else None,
         pd.read_csv(member) if member.is_file() else None,
         meta.get("reference", "the reference"),
+        int(meta.get("replicates") or 0),
     )
 
 
 def comparison_tables(
-    d: pd.DataFrame | None, m: pd.DataFrame | None, reference: str
+    d: pd.DataFrame | None, m: pd.DataFrame | None, reference: str, replicates: int = 0
 ) -> list[Table]:
     """Display tables of a comparison: bloc differences and member probability changes."""
     tables = []
@@ -206,7 +207,7 @@ def comparison_tables(
                     f"[{lo:+.3f}, {hi:+.3f}]"
                     for lo, hi in zip(d["diff_q05"], d["diff_q95"], strict=True)
                 ],
-                "P(lower)": d["p_lower"].map(summary.percent),
+                "P(lower)": [summary.probability(p, replicates) for p in d["p_lower"]],
             }
         )
         tables.append(
@@ -229,8 +230,8 @@ def comparison_tables(
                 "scenario": m["scenario"],
                 "member": m["member"].str.capitalize(),
                 "outcome": m["outcome"],
-                "reference": m["reference"].map(summary.percent),
-                "scenario P": m["scenario_p"].map(summary.percent),
+                "reference": [summary.probability(p, replicates) for p in m["reference"]],
+                "scenario P": [summary.probability(p, replicates) for p in m["scenario_p"]],
                 "change": m["diff"].map(summary.signed_percent),
                 "90% interval": [
                     f"[{summary.signed_percent(lo)}, {summary.signed_percent(hi)}]"
