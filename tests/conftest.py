@@ -12,7 +12,8 @@ DEFAULT_SEEDS = REPO.parent / "shared" / "seeds"
 
 def documents_dir() -> pathlib.Path | None:
     """The folder holding the source documents, or None when they are not on this machine."""
-    configured = os.environ.get(DOCUMENTS_ENV)
+    # ALLIANCE_SIM_SEEDS is the name an earlier version used for the same folder
+    configured = os.environ.get(DOCUMENTS_ENV) or os.environ.get("ALLIANCE_SIM_SEEDS")
     folder = pathlib.Path(configured) if configured else DEFAULT_SEEDS
     return folder if folder.is_dir() and any(folder.glob("00[01]_*.txt")) else None
 
@@ -26,3 +27,25 @@ def seeds_dir() -> pathlib.Path:
             f"or set {DOCUMENTS_ENV} to their folder (quote check skipped)"
         )
     return folder
+
+
+@pytest.fixture(scope="session")
+def seeded_batch_run():
+    """``mesa.batch_run`` over ``seeds``, in the idiom of the installed Mesa.
+
+    Mesa 3.5 seeds runs with ``rng=[...]`` (its ``iterations=`` is deprecated, and it sets the
+    model's ``seed`` keyword itself, overriding one given in ``parameters``); Mesa 3.3 has no
+    ``rng=`` there, so the seeds go in as a parameter. Both run every seed × parameter combination.
+    """
+    import inspect
+
+    import mesa
+
+    def run(model_cls, parameters, seeds, **options):
+        if "rng" in inspect.signature(mesa.batch_run).parameters:
+            return mesa.batch_run(model_cls, parameters, rng=list(seeds), **options)
+        return mesa.batch_run(
+            model_cls, {**parameters, "seed": list(seeds)}, iterations=1, **options
+        )
+
+    return run

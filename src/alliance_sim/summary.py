@@ -289,6 +289,8 @@ METRIC_NAMES = {
     "integrity": "Integrity",
     "cohesion": "Cohesion",
     "credibility": "Credibility",
+    "cohesion_remaining": "Cohesion among those left",
+    "credibility_remaining": "Credibility among those left",
     "capacity": "Russia's capacity",
 }
 

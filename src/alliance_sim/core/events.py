@@ -38,6 +38,15 @@ class _EventBase(BaseModel):
     def _month(cls, value: object) -> str:
         return parse_month(value)
 
+    @field_validator(
+        "severity", "delta", "access", "pull", "value", mode="before", check_fields=False
+    )
+    @classmethod
+    def _number_not_flag(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, not {value}")
+        return value
+
     def members_named(self) -> list[str]:
         """Member or actor names this event refers to (for validation)."""
         return []
