@@ -36,7 +36,9 @@ def main() -> None:
 
         def reset():
             nonlocal model
-            model = AllianceVizModel(scenario="kyrgyzstan_exit", band_replicates=args.replicates)
+            model = AllianceVizModel(
+                scenario_name="kyrgyzstan_exit", band_replicates=args.replicates
+            )
 
         rows.setdefault("reset (run + band of R)", []).append(_ms(reset))
         view = model.view()
