@@ -268,7 +268,7 @@ class AllianceVizModel(mesa.Model):
         #: The loaded scenario (``self.scenario`` is Mesa's own from Mesa 3.5 on).
         self.alliance_scenario = load_scenario(scenario_name)
         self.seed_used = parse_seed(seed, self.alliance_scenario.seed)
-        super().__init__(seed=self.seed_used)
+        super().__init__(rng=self.seed_used)
         self.band_replicates = int(band_replicates)
         given = {
             "russia_capacity": russia_capacity,
