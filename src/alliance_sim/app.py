@@ -58,15 +58,19 @@ def first_model(
 def ParameterSidebar(pending: solara.Reactive[dict], applied: dict):
     """The inputs card, below Mesa's controls.
 
-    Solara orders sidebar content by how deep in the component tree it is declared; this card
-    is declared two levels below the page (SolaraViz's cards one), so it comes after them.
+    Solara's sidebar portal would put it first; the page's CSS orders it after Mesa's
+    Controls, Model Parameters and Information cards.
     """
     _ParameterCard(pending, applied)
 
 
 @solara.component
 def _ParameterCard(pending: solara.Reactive[dict], applied: dict):
-    with solara.Sidebar(), solara.Card("Model parameters (apply on Reset)", classes=["viz-params"]):
+    with (
+        solara.Sidebar(),
+        solara.Card("Model parameters (apply on Reset)"),
+        solara.Div(classes=["viz-params"]),
+    ):
         ParameterPanel(pending, applied)
 
 
@@ -94,8 +98,7 @@ def Page():
 
     solara.use_effect(sync_url, [model.value])
     SolaraViz(model, components=[], model_params={}, name=TITLE, play_interval=PLAY_INTERVAL)
-    with solara.Sidebar(), solara.Card("Model parameters (apply on Reset)"):
-        ParameterPanel(pending, model.value.applied)
+    ParameterSidebar(pending, model.value.applied)
     if problems:
         solara.Warning("Link not fully restored: " + "; ".join(problems), dense=True)
     Dashboard(model.value, pending.value, pinned, on_change=sync_url)

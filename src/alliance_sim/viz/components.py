@@ -53,6 +53,8 @@ CSS = """
 @media (max-width: 1000px) { .viz-grid { grid-template-columns: minmax(0, 1fr); } }
 .viz-grid > * { min-width: 0; }
 .viz-muted { opacity: 0.75; }
+div:has(> .v-card .viz-params) { display: flex; flex-direction: column; }
+.v-card:has(.viz-params) { order: 1; }
 .viz-help { font-size: 12px; opacity: 0.75; margin: 0 0 8px 0; line-height: 1.3; }
 .viz-params .v-input__slider { margin-top: 0; }
 .viz-params .v-messages { display: none; }
@@ -203,7 +205,7 @@ def Header(model: AllianceVizModel, pending: dict):
     update_counter.get()
     view = model.view()
     scenario = model.alliance_scenario
-    with solara.Card(style=PANEL):
+    with solara.Card(style=PANEL, classes=["viz-header"]):
         with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "4px 18px"}):
             solara.HTML(
                 tag="div",
