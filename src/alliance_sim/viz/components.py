@@ -60,8 +60,9 @@ div:has(> .v-card .viz-params) { display: flex; flex-direction: column; }
 .viz-params .v-messages { display: none; }
 .viz-chart, .viz-chart img, .viz-vega { max-width: 100%; }
 .viz-vega { width: 100%; overflow: hidden; }
-.viz-vega .vega-embed { width: 100%; padding-right: 0 !important; }
-.viz-vega .vega-embed svg.marks { max-width: 100%; height: auto; }
+.viz-vega .vega-embed { display: block; width: 100%; padding-right: 0 !important; }
+/* charts scale to their panel: smaller in a narrow window, larger on a wide one */
+.viz-vega .vega-embed svg.marks { width: 100% !important; height: auto !important; }
 .viz-vega .vega-embed summary { opacity: 0.6; }
 .theme--dark .viz-vega svg {
   filter: invert(0.9) hue-rotate(180deg);
