@@ -37,8 +37,8 @@ def main() -> None:
                 page.wait_for_selector(".viz-date", timeout=120_000)
                 month = int(page.locator(".viz-month").inner_text().split()[1])
                 _wait_drawn(page, month)
-                if width < 1000:
-                    page.locator(".v-overlay").click(force=True)  # close the drawer
+                if width < 1000:  # close the sidebar drawer that opens over the page
+                    page.mouse.click(width - 20, height - 60)
                     page.wait_for_timeout(800)
                 page.screenshot(path=str(REPO / "docs" / "img" / name), full_page=False)
                 page.close()

@@ -334,19 +334,19 @@ class LoyaltyChart(Chart):
 #: Label placement per place: (d_lon, d_lat) from the node, and the text's alignment. Chosen so
 #: that no two labels, nodes or sea names overlap on the map's extent.
 LABEL_PLACES = {
-    "russia": (0.0, 2.2, "center"),
-    "belarus": (-1.5, 1.6, "center"),
-    "kazakhstan": (0.0, 2.0, "center"),
-    "kyrgyzstan": (2.2, 0.6, "left"),
+    "russia": (0.0, 3.8, "center"),
+    "belarus": (-0.5, -2.6, "center"),
+    "kazakhstan": (0.0, 3.0, "center"),
+    "kyrgyzstan": (2.2, 0.0, "left"),
     "tajikistan": (0.0, -2.6, "center"),
-    "armenia": (-1.6, -1.9, "right"),
-    "uzbekistan": (-1.8, 1.4, "right"),
-    "azerbaijan": (1.6, -1.9, "left"),
-    "china": (-1.6, 1.9, "center"),
-    "turkey": (0.0, -2.4, "center"),
-    "west": (0.6, -2.4, "left"),
+    "armenia": (-1.4, -1.6, "right"),
+    "uzbekistan": (-1.8, 1.6, "right"),
+    "azerbaijan": (1.4, -2.0, "left"),
+    "china": (1.0, 2.2, "right"),
+    "turkey": (-1.0, 2.0, "right"),
+    "west": (-1.0, -2.6, "left"),
 }
-SEA_LABELS = {"Caspian Sea": (51.2, 45.2), "Black Sea": (34.0, 43.4)}
+SEA_LABELS = {"Caspian Sea": (51.0, 46.0), "Black Sea": (35.0, 43.2)}
 #: Map templates by the outside actors' roles.
 _MAPS: dict[tuple, dict] = {}
 STATE_SHAPES = {"active": "circle", "reduced": "diamond", "frozen": "square", "exited": "cross"}
@@ -388,7 +388,7 @@ class MapChart:
                 {
                     "type": "Feature",
                     "properties": {"name": name},
-                    "geometry": {"type": "Polygon", "coordinates": [[*outline, outline[0]][::-1]]},
+                    "geometry": {"type": "Polygon", "coordinates": [[*outline, outline[0]]]},
                 }
                 for name, outline in SEAS.items()
             ],
