@@ -553,6 +553,8 @@ def Dashboard(
     Two columns from 1000 px on, one below.
     """
     band = None if pinned.value is None else pinned.value[0]
+    if getattr(model, "load_error", None):
+        solara.Error(model.load_error)
     Header(model, pending)
     with solara.Div(classes=["viz-grid"]):
         with solara.Div():
