@@ -7,7 +7,6 @@ replicate at once. Events of the same month apply in the order given.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -15,11 +14,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from . import mechanisms as mech
+from .months import parse_month
 
 if TYPE_CHECKING:
     from .model import AllianceModel
-
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class _EventBase(BaseModel):
@@ -27,7 +25,10 @@ class _EventBase(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    date: str = Field(description="Month of the event, YYYY-MM.")
+    date: str = Field(
+        description="Month of the event: YYYY-MM, a date (its month), 'Sep 2023' or "
+        "'September 2023'."
+    )
     note: str | None = Field(default=None, description="Why the event is there (free text).")
     source: str | None = Field(default=None, description="Document the event comes from.")
     quote: str | None = Field(default=None, description="Sentence quoted from that document.")
@@ -35,10 +36,7 @@ class _EventBase(BaseModel):
     @field_validator("date", mode="before")
     @classmethod
     def _month(cls, value: object) -> str:
-        text = str(value)
-        if not _MONTH.match(text):
-            raise ValueError(f"date must be a month written YYYY-MM, got {text!r}")
-        return text
+        return parse_month(value)
 
     @field_validator(
         "severity", "delta", "access", "pull", "value", mode="before", check_fields=False
