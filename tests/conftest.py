@@ -1,9 +1,11 @@
+import os
 import pathlib
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+# A worktree does not sit beside shared/: ALLIANCE_SIM_SEEDS can point at the documents.
+SEEDS = pathlib.Path(os.environ.get("ALLIANCE_SIM_SEEDS", REPO.parent / "shared" / "seeds"))
 
 
 @pytest.fixture(scope="session")

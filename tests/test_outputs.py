@@ -96,7 +96,7 @@ def test_every_parameter_has_provenance_that_checks_out(seeds_dir):
 def test_parameter_table_for_one_member():
     table = parameter_table("armenia")
     assert set(table["entity"]) == {"armenia"}
-    assert "deterrence_loss" in set(table["parameter"])
+    assert "commitment" in set(table["parameter"])
 
 
 def test_history_events_cite_the_documents(seeds_dir):

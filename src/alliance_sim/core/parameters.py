@@ -23,15 +23,13 @@ PATRONS = ("china", "turkey", "west")
 NUMERIC_MEMBER_PARAMETERS = (
     "affinity",
     "dependence",
-    "coercion_exposure",
     "threat_baseline",
     "entrapment_sensitivity",
     "public_sensitivity",
     "regime_security",
-    "priority",
+    "commitment",
     "prior_trust",
     "prior_strength",
-    "deterrence_loss",
     "access_china",
     "access_turkey",
     "access_west",
@@ -49,6 +47,8 @@ class Param:
         high: Upper admissible bound.
         source: Document file name, or ``"assumption"``.
         quote: The quoted sentence(s), or the reason for the assumption.
+        reading: For a document value, how the quote was read on the ordinal scale of the
+            coding rule (docs/model.md).
     """
 
     value: Any
@@ -57,6 +57,7 @@ class Param:
     high: float = 1.0
     source: str = "assumption"
     quote: str = ""
+    reading: str = ""
 
     @property
     def is_assumption(self) -> bool:
@@ -173,6 +174,7 @@ def _param(entry: Any, where: str) -> Param:
         high=float(high),
         source=source,
         quote=" ".join(str(quote).split()),
+        reading=" ".join(str(entry.get("reading", "")).split()),
     )
 
 
@@ -227,8 +229,8 @@ def parameter_table(entity: str | None = None) -> pd.DataFrame:
 
     Returns:
         Columns ``entity, parameter, value, uncertainty, low, high, provenance, source,
-        quote`` where ``provenance`` is ``document`` or ``assumption`` and ``quote`` holds the
-        quoted sentence or the assumption's reason.
+        quote, reading`` where ``provenance`` is ``document`` or ``assumption``, ``quote`` holds
+        the quoted sentence or the assumption's reason, and ``reading`` how a quote was coded.
     """
     ps = load_parameters()
     rows = []
@@ -245,6 +247,7 @@ def parameter_table(entity: str | None = None) -> pd.DataFrame:
                 "provenance": "assumption" if p.is_assumption else "document",
                 "source": p.source,
                 "quote": p.quote,
+                "reading": p.reading,
             }
         )
 
