@@ -269,8 +269,8 @@ def article4_effect(
     for j, observer in enumerate(model.members):
         if observer is requester or observer is model.hegemon:
             continue
-        closeness = (1.0 + model.affinity[j, i]) / 2.0
-        observer.observe_request(outcome, g["observer_weight"] * severity * closeness)
+        heed = mech.closeness(model.affinity[j, i])
+        observer.observe_request(outcome, g["observer_weight"] * severity * heed)
     model.log_event("article4_request", name, "answered" if outcome[0] else "unanswered")
 
 

@@ -26,6 +26,11 @@ def friendliness(affinity: np.ndarray) -> np.ndarray:
     return np.clip(1.0 + affinity, 0.0, 1.0)
 
 
+def closeness(affinity: np.ndarray) -> np.ndarray:
+    """An affinity in [-1, 1] mapped linearly onto [0, 1] (how much an observer heeds a peer)."""
+    return np.interp(affinity, [-1.0, 1.0], [0.0, 1.0])
+
+
 def outside_option(access: np.ndarray, pull: np.ndarray, usable: np.ndarray) -> np.ndarray:
     """Best alternative patron: the largest ``access * pull * usable`` over patrons (axis 0)."""
     return (access * pull * usable).max(axis=0)
