@@ -29,8 +29,8 @@ def test_scenario_dropdown_lists_every_scenario_file():
     from alliance_sim.app import model_params
 
     params = model_params()
-    assert params["scenario"]["values"] == sorted(list_scenarios())
-    assert {"armenia_exit", "kyrgyzstan_exit", "baseline"} <= set(params["scenario"]["values"])
+    assert params["scenario_name"]["values"] == sorted(list_scenarios())
+    assert {"armenia_exit", "kyrgyzstan_exit", "baseline"} <= set(params["scenario_name"]["values"])
     # every input is a keyword of the model, and every default is the "scenario's value"
     model = AllianceVizModel(
         **{
@@ -56,7 +56,7 @@ def test_same_seed_same_run_and_blank_seed_is_the_scenarios():
 
 
 def test_step_advances_one_month_and_stops_at_the_horizon():
-    model = AllianceVizModel(scenario="calibration_2022", band_replicates=50)
+    model = AllianceVizModel(scenario_name="calibration_2022", band_replicates=50)
     first = np.datetime64(model.view().date, "M")
     model.step()
     assert np.datetime64(model.view().date, "M") == first + 1
@@ -68,7 +68,7 @@ def test_step_advances_one_month_and_stops_at_the_horizon():
 
 
 def test_armenia_exit_scenario_exits_in_january_2023_in_run_and_band():
-    model = AllianceVizModel(scenario="armenia_exit", band_replicates=100)
+    model = AllianceVizModel(scenario_name="armenia_exit", band_replicates=100)
     assert model.view().states["armenia"] != "exited"
     while model.date < "2023-01":
         model.step()
@@ -118,7 +118,7 @@ def test_intervention_rejects_the_hegemon_and_unknown_names():
 
 
 def test_interventions_wait_for_the_first_month_when_the_clock_starts_at_the_start():
-    model = AllianceVizModel(scenario="calibration_2022", band_replicates=50)
+    model = AllianceVizModel(scenario_name="calibration_2022", band_replicates=50)
     if model.run.date >= model.run.clock_start:
         pytest.skip("this scenario's clock starts before its first month")
     assert not model.can_force("armenia", "exit")
@@ -148,7 +148,7 @@ def test_capacity_trend_slider_changes_russias_path():
 
 
 def test_figures_draw_every_member_with_its_state():
-    model = stepped(AllianceVizModel(scenario="armenia_exit", band_replicates=50), 5)
+    model = stepped(AllianceVizModel(scenario_name="armenia_exit", band_replicates=50), 5)
     view = model.view()
     texts = " ".join(t.get_text() for t in figures.map_figure(view).axes[0].texts)
     for name in ("Armenia", "Kazakhstan", "China", "Turkey", "the West", "Azerbaijan"):

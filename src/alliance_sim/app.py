@@ -40,7 +40,7 @@ def model_params() -> dict:
     """SolaraViz inputs: scenario (every file in scenarios/), seed, knobs and the band's size."""
     defaults = knob_defaults()
     params: dict = {
-        "scenario": {
+        "scenario_name": {
             "type": "Select",
             "value": "baseline",
             "values": scenario_names(),

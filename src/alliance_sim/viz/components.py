@@ -91,7 +91,7 @@ def Header(model: AllianceVizModel):
     """The month on screen, the scenario, and the run's key numbers against the ensemble."""
     update_counter.get()
     view = model.view()
-    scenario = model.scenario
+    scenario = model.alliance_scenario
     with solara.Card(style=PANEL):
         with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "18px"}):
             solara.HTML(

@@ -201,7 +201,9 @@ class AllianceVizModel(mesa.Model):
     """A scenario run for the browser, with its ensemble band and interventions.
 
     Args:
-        scenario: Scenario name (a file in ``scenarios/``).
+        scenario_name: Scenario name (a file in ``scenarios/``). Not ``scenario``: from Mesa 3.5
+            on, ``Model.scenario`` is Mesa's own experimental ``Scenario``, which SolaraViz
+            passes to the model as ``scenario=`` on Reset.
         seed: Seed as typed in the browser; blank uses the scenario's seed.
         band_replicates: Size of the ensemble behind the band.
         russia_capacity: Russia's capacity at the start month.
@@ -219,7 +221,7 @@ class AllianceVizModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: str = "baseline",
+        scenario_name: str = "baseline",
         seed: int | str | None = "",
         band_replicates: int = 200,
         russia_capacity: float | None = None,
@@ -230,9 +232,10 @@ class AllianceVizModel(mesa.Model):
         contagion: float | None = None,
         public_pressure_weight: float | None = None,
     ) -> None:
-        self.scenario = load_scenario(scenario)
-        self.seed_used = parse_seed(seed, self.scenario.seed)
-        super().__init__(seed=self.seed_used)
+        #: The loaded scenario (``self.scenario`` is Mesa's own from Mesa 3.5 on).
+        self.alliance_scenario = load_scenario(scenario_name)
+        self.seed_used = parse_seed(seed, self.alliance_scenario.seed)
+        super().__init__(rng=self.seed_used)
         self.band_replicates = int(band_replicates)
         given = {
             "russia_capacity": russia_capacity,
@@ -258,14 +261,14 @@ class AllianceVizModel(mesa.Model):
 
     # ------------------------------------------------------------------ building
     def _kwargs(self, replicates: int) -> dict[str, Any]:
-        kwargs = self.scenario.model_kwargs()
+        kwargs = self.alliance_scenario.model_kwargs()
         kwargs.update(replicates=replicates, seed=self.seed_used)
         events = list(kwargs["events"])
         if "capacity_trend" in self.settings:
             events.append(
                 {
                     "type": "set_parameter",
-                    "date": self.scenario.start,
+                    "date": self.alliance_scenario.start,
                     "key": DRIFT_KEY,
                     "value": self.settings["capacity_trend"] / 12.0,
                 }
