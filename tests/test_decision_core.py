@@ -198,10 +198,8 @@ def test_outside_option_discounts_a_hostile_patron():
 
 
 def test_stay_utilities_follow_the_documented_formula():
-    g_share = np.array([[1.0], [0.9], [0.0]])
-    b_share = np.array([[1.0], [0.25], [0.0]])
     bloc, outside, burden = np.array([5.0]), np.array([-1.0]), np.array([8.0])
-    u = mech.stay_utilities(bloc, outside, burden, g_share, b_share, np.array([1]), 7.0, 3.0)
+    u = mech.stay_utilities(bloc, outside, burden, 0.9, 0.25, np.array([1]), 7.0, 3.0)
     expected = [
         5.0 - 8.0 - 7.0,  # up one rung: no pledge cost
         0.9 * 5.0 + 0.1 * -1.0 - 0.25 * 8.0,
@@ -216,6 +214,17 @@ def test_exit_odds_and_the_decision_date_multiplier():
     summit = mech.exit_log_odds(np.array([-2.0]), np.array([3.0]), 0.2, 6.0, 1.0, 30.0)
     odds = np.exp(summit - base)[0]
     assert odds == pytest.approx(30.0)
+
+
+def test_softmax_gives_probabilities_and_the_inclusive_value():
+    utilities = np.array([[2.0], [0.5], [-1.0]])
+    probabilities, inclusive = mech.softmax(utilities)
+    np.testing.assert_allclose(
+        probabilities[:, 0], np.exp([2, 0.5, -1]) / np.exp([2, 0.5, -1]).sum()
+    )
+    assert inclusive[0] == pytest.approx(np.log(np.exp([2, 0.5, -1]).sum()))
+    loyalty = mech.expected_participation(probabilities, 0.25)
+    assert loyalty[0] == pytest.approx(probabilities[0, 0] + 0.25 * probabilities[1, 0])
 
 
 def test_logit_choice_draws_with_its_probabilities():
@@ -234,6 +243,17 @@ def test_answer_and_reward_rules_use_capacity_commitment_and_rung():
     assert mech.reward_probability(0.5, 0.4, False, 0.1) == 0
     assert mech.reward_probability(0.5, 0.4, True, 0.1) == pytest.approx(0.02)
     assert mech.coercion_cost(0.5, 0.8, 3.0) == pytest.approx(1.2)
+
+
+def test_draw_one_of_picks_at_most_one_event_with_its_probability():
+    rng = np.random.default_rng(1)
+    n = 200_000
+    probabilities = np.repeat(np.array([[0.1], [0.3], [0.2]]), n, axis=1)
+    picked = mech.draw_one_of(probabilities, rng.random(n))
+    assert picked.sum(axis=0).max() == 1
+    np.testing.assert_allclose(picked.mean(axis=1), [0.1, 0.3, 0.2], atol=0.005)
+    scaled = mech.draw_one_of(np.full((2, n), 0.8), rng.random(n))
+    np.testing.assert_allclose(scaled.mean(axis=1), [0.5, 0.5], atol=0.005)
 
 
 def test_stance_utility_weighs_alignment_balancing_and_entrapment():

@@ -64,8 +64,9 @@ def test_forced_armenian_exit_lowers_integrity_in_every_replicate():
     assert np.all(forced[left_anyway] <= free[left_anyway])
     assert np.all(exit_run.member("armenia").state == mech.EXITED)
     exit_dates = exit_run.outcomes().query("member == 'armenia'")["exit_date"].astype(str)
-    # The forced exit dates every departure not taken before it (at the November 2022 summit).
-    assert set(exit_dates) <= {"2022-11", "2022-12", "2023-01"}
+    # The forced exit dates every departure not taken before it (in 2022 or at the November
+    # 2022 summit: exits are possible on their own).
+    assert (exit_dates <= "2023-01").all()
     assert (exit_dates == "2023-01").mean() > 0.9
 
 

@@ -216,21 +216,21 @@ class MemberState(mesa.Agent):
         support = self.stance == mech.SUPPORT
         pledge = g["pledge_cost"] * support
         inside = np.minimum(self.state, mech.FROZEN)
-        utilities = mech.stay_utilities(
+        values = mech.rung_values(
             terms["bloc"],
             terms["outside"],
             terms["burden"],
-            model.guarantee_share,
-            model.burden_share,
-            inside,
-            g["move_cost"],
-            pledge,
+            g["guarantee_share_reduced"],
+            g["burden_share_reduced"],
         )
-        rung, _ = mech.logit_choice(utilities, u[0])
-        exit_utility = terms["outside"] - pledge
+        free = mech.logit_weights(values)
+        weights = free * mech.switching_discounts(
+            inside, support, model.move_discount, model.pledge_discount
+        )
+        rung = mech.draw_choice(weights, u[0])
         log_odds = mech.exit_log_odds(
-            exit_utility,
-            mech.log_sum_exp(utilities),
+            terms["outside"] - pledge,
+            np.log(weights.sum(axis=0)),
             g["exit_precision"],
             g["exit_barrier"],
             snap["decision_date"],
@@ -241,33 +241,24 @@ class MemberState(mesa.Agent):
         leaves = u[1] < exit_probability
         state = np.where(leaves, mech.EXITED, rung).astype(np.int8)
         state = np.where(self.locked | out, self.state, state)
-
-        loyalty = self._disposition(terms, inside)
         self._next = {
             "state": state,
             "stance": self._choose_stance(terms, u[2]),
-            "loyalty": loyalty,
+            "loyalty": mech.expected_participation(free, g["burden_share_reduced"]),
             "exit_probability": exit_probability,
         }
 
-    def _disposition(self, terms: dict[str, np.ndarray], inside: np.ndarray) -> np.ndarray:
-        """Loyalty: the participation the rung choice would give if moving were free."""
-        model = self.model
-        free = mech.stay_utilities(
+    def initial_loyalty(self, snap: dict[str, np.ndarray]) -> np.ndarray:
+        """The disposition under the conditions in ``snap`` (used at initialisation)."""
+        g, terms = self.model.g, self.payoffs(snap)
+        values = mech.rung_values(
             terms["bloc"],
             terms["outside"],
             terms["burden"],
-            model.guarantee_share,
-            model.burden_share,
-            inside,
-            0.0,
-            0.0,
+            g["guarantee_share_reduced"],
+            g["burden_share_reduced"],
         )
-        return (mech.choice_probabilities(free) * model.burden_share).sum(axis=0)
-
-    def initial_loyalty(self, snap: dict[str, np.ndarray]) -> np.ndarray:
-        """The disposition under the conditions in ``snap`` (used at initialisation)."""
-        return self._disposition(self.payoffs(snap), np.minimum(self.state, mech.FROZEN))
+        return mech.expected_participation(mech.logit_weights(values), g["burden_share_reduced"])
 
     def _choose_stance(self, terms: dict[str, np.ndarray], uniform: np.ndarray) -> np.ndarray:
         """Support or stay neutral in the hegemon's war (hedging), once there is one."""
@@ -369,19 +360,22 @@ class Hegemon(MemberState):
         return (self.model.streams.uniform() < probability).astype(float)
 
     def act(self) -> None:
-        """Honour members this month by the reward rule (before members decide)."""
+        """Honour at most one member this month by the reward rule (before members decide)."""
         model = self.model
-        draws = model.streams.uniform(len(model.members))
-        for member, u in zip(model.members, draws, strict=True):
-            if member is self:
-                continue
-            probability = mech.reward_probability(
-                self.capacity,
-                member.params["commitment"],
-                member.state == mech.ACTIVE,
-                model.g["reward_rate"],
-            )
-            honoured = u < probability
+        others = [m for m in model.members if m is not self]
+        probabilities = np.stack(
+            [
+                mech.reward_probability(
+                    self.capacity,
+                    member.params["commitment"],
+                    member.state == mech.ACTIVE,
+                    model.g["reward_rate"],
+                )
+                for member in others
+            ]
+        )
+        draw = model.streams.uniform()
+        for member, honoured in zip(others, mech.draw_one_of(probabilities, draw), strict=True):
             if honoured.any():
                 reward_effect(model, member.name, honoured.astype(float))
 

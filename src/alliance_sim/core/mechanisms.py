@@ -100,45 +100,118 @@ def coercion_cost(capacity: np.ndarray, dependence: np.ndarray, weight: np.ndarr
     return weight * capacity * dependence
 
 
-def stay_utilities(
+def rung_values(
     bloc_value: np.ndarray,
     outside_value: np.ndarray,
     burden: np.ndarray,
-    guarantee_share: np.ndarray,
-    burden_share: np.ndarray,
-    state: np.ndarray,
-    move_cost: np.ndarray,
-    pledge_cost: np.ndarray,
+    guarantee_reduced: np.ndarray,
+    burden_reduced: np.ndarray,
 ) -> np.ndarray:
-    """Utility of each rung inside the treaty (active, reduced, frozen), shape ``(3, R)``.
+    """Payoff of each rung inside the treaty (active, reduced, frozen), shape ``(3, R)``.
 
-    A rung keeps a share ``guarantee_share`` of the bloc's value (the guarantee and alignment;
-    the rest of the time the member draws on its outside option and suffers the hegemon's
-    coercion) and bears a share ``burden_share`` of its burdens (entrapment, public anger,
-    contagion) -- Morrow's (1991) autonomy-security trade-off. Each rung moved costs
-    ``move_cost`` (audience costs and institutional inertia, Fearon 1994) and each rung moved
-    down costs ``pledge_cost`` more (a member that publicly backs the hegemon's war reneges).
+    A rung keeps a share of the bloc's value (the guarantee and alignment; the rest of the time
+    the member draws on its outside option and suffers the hegemon's coercion) and bears a share
+    of its burdens (entrapment, public anger, contagion) -- Morrow's (1991) autonomy-security
+    trade-off. Active keeps and bears all, frozen none; reduced keeps ``guarantee_reduced`` and
+    bears ``burden_reduced``.
 
     Args:
         bloc_value: Value of the guarantee and alignment at full engagement.
         outside_value: Outside option less the hegemon's coercion, outside the guarantee.
         burden: Entrapment, public anger and contagion at full participation.
-        guarantee_share: Shape ``(3, R)``: active 1, reduced b, frozen 0.
-        burden_share: Shape ``(3, R)``: active 1, reduced c, frozen 0.
-        state: Current rung, shape ``(R,)`` (0 active ... 2 frozen).
-        move_cost: Cost of moving one rung.
-        pledge_cost: Extra cost of each rung moved down.
+        guarantee_reduced: Share of the bloc's value a reduced member keeps.
+        burden_reduced: Share of the burden a reduced member bears.
     """
-    utility = guarantee_share * bloc_value + (1.0 - guarantee_share) * outside_value
-    utility = utility - burden_share * burden
+    out = np.empty((len(STAY_RUNGS), *np.shape(bloc_value)))
+    np.subtract(bloc_value, burden, out=out[0])
+    reduced = guarantee_reduced * (bloc_value - outside_value) + outside_value
+    np.subtract(reduced, burden_reduced * burden, out=out[1])
+    out[2] = outside_value
+    return out
+
+
+def switching_costs(
+    state: np.ndarray, move_cost: np.ndarray, pledge_cost: np.ndarray
+) -> np.ndarray:
+    """Cost of moving from ``state`` to each rung inside the treaty, shape ``(3, R)``.
+
+    Each rung moved costs ``move_cost`` (audience costs of public pledges and institutional
+    inertia, Fearon 1994); each rung moved down costs ``pledge_cost`` more (a member that
+    publicly backs the hegemon's war reneges).
+    """
     moved = STAY_RUNGS - state
-    return utility - move_cost * np.abs(moved) - pledge_cost * np.clip(moved, 0, None)
+    return move_cost * np.abs(moved) + pledge_cost * np.clip(moved, 0, None)
 
 
-def log_sum_exp(utilities: np.ndarray) -> np.ndarray:
-    """Inclusive value of a set of alternatives on axis 0 (the expected best utility)."""
-    top = utilities.max(axis=0)
-    return top + np.log(np.exp(utilities - top).sum(axis=0))
+def switching_discounts(
+    state: np.ndarray,
+    support: np.ndarray,
+    move_discount: np.ndarray,
+    pledge_discount: np.ndarray,
+) -> np.ndarray:
+    """``exp(-switching_costs)`` from precomputed discounts, shape ``(3, R)``.
+
+    The logit weight of a rung is ``exp(value) * exp(-cost)``; with ``move_discount =
+    exp(-move_cost)`` and ``pledge_discount = exp(-pledge_cost)`` the second factor needs no
+    exponential (the model's fast path; equal to ``np.exp(-switching_costs(...))``).
+
+    Args:
+        state: Current rung, 0 active ... 2 frozen.
+        support: Whether the member backs the hegemon's war (pays the pledge cost).
+        move_discount: ``exp(-move_cost)``.
+        pledge_discount: ``exp(-pledge_cost)``.
+    """
+    pledge = np.where(support, pledge_discount, 1.0)
+    one_step = move_discount
+    two_steps = move_discount * move_discount
+    down_one = one_step * pledge
+    out = np.empty((len(STAY_RUNGS), *np.shape(state)))
+    out[0] = np.where(state == ACTIVE, 1.0, np.where(state == REDUCED, one_step, two_steps))
+    out[1] = np.where(state == ACTIVE, down_one, np.where(state == REDUCED, 1.0, one_step))
+    out[2] = np.where(
+        state == ACTIVE, two_steps * pledge * pledge, np.where(state == REDUCED, down_one, 1.0)
+    )
+    return out
+
+
+def stay_utilities(
+    bloc_value: np.ndarray,
+    outside_value: np.ndarray,
+    burden: np.ndarray,
+    guarantee_reduced: np.ndarray,
+    burden_reduced: np.ndarray,
+    state: np.ndarray,
+    move_cost: np.ndarray,
+    pledge_cost: np.ndarray,
+) -> np.ndarray:
+    """Utility of each rung inside the treaty for a member now on ``state``, shape ``(3, R)``.
+
+    :func:`rung_values` less :func:`switching_costs`; ``state`` is 0 active ... 2 frozen.
+    """
+    values = rung_values(bloc_value, outside_value, burden, guarantee_reduced, burden_reduced)
+    return values - switching_costs(state, move_cost, pledge_cost)
+
+
+def softmax(utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logit probabilities of the alternatives on axis 0, and their inclusive value.
+
+    Returns:
+        The probabilities ``(K, R)`` and ``log Σ exp(utilities)`` ``(R,)`` (the expected best
+        utility).
+    """
+    weights = logit_weights(utilities)
+    total = weights.sum(axis=0)
+    return weights / total, np.log(total)
+
+
+def logit_weights(utilities: np.ndarray) -> np.ndarray:
+    """``exp(utilities)``: unnormalised logit weights.
+
+    Utilities here are sums of bounded terms (every weight's range is capped in the parameter
+    table), far inside the range where ``exp`` is exact in float64, so no shift by the maximum
+    is needed.
+    """
+    return np.exp(utilities)
 
 
 def exit_log_odds(
@@ -163,8 +236,22 @@ def exit_log_odds(
 
 def choice_probabilities(utilities: np.ndarray) -> np.ndarray:
     """Multinomial logit probabilities of the alternatives on axis 0."""
-    weights = np.exp(utilities - utilities.max(axis=0))
-    return weights / weights.sum(axis=0)
+    return softmax(utilities)[0]
+
+
+def draw_choice(weights: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """The alternative each uniform draw picks, given logit weights or probabilities ``(K, R)``.
+
+    Alternative *k* is picked when the draw falls in the *k*-th slice of the cumulative weights
+    (the weights need not be normalised; the draw is scaled by their total instead).
+    """
+    scaled = uniform * weights.sum(axis=0)
+    chosen = np.zeros(uniform.shape, dtype=np.int8)
+    cumulative = weights[0].copy()
+    for row in weights[1:]:
+        chosen += scaled >= cumulative
+        cumulative += row
+    return chosen
 
 
 def logit_choice(utilities: np.ndarray, uniform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -178,9 +265,15 @@ def logit_choice(utilities: np.ndarray, uniform: np.ndarray) -> tuple[np.ndarray
         The chosen index per replicate (int8) and the choice probabilities ``(K, R)``.
     """
     probabilities = choice_probabilities(utilities)
-    cumulative = np.cumsum(probabilities, axis=0)
-    chosen = (uniform > cumulative[:-1]).sum(axis=0)
-    return chosen.astype(np.int8), probabilities
+    return draw_choice(probabilities, uniform), probabilities
+
+
+def expected_participation(weights: np.ndarray, burden_reduced: np.ndarray) -> np.ndarray:
+    """Participation implied by rung weights or probabilities ``(3, R)``.
+
+    Active counts 1, reduced ``burden_reduced``, frozen 0.
+    """
+    return (weights[0] + burden_reduced * weights[1]) / weights.sum(axis=0)
 
 
 def logistic(log_odds: np.ndarray) -> np.ndarray:
@@ -275,6 +368,17 @@ def reward_probability(
     capacity allows.
     """
     return rate * capacity * commitment * active
+
+
+def draw_one_of(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """At most one of K events per replicate: event *k* with probability ``probabilities[k]``.
+
+    Probabilities that sum above 1 are scaled down to sum to 1. Returns a boolean ``(K, R)``.
+    """
+    total = probabilities.sum(axis=0)
+    scaled = uniform * np.maximum(total, 1.0)
+    upper = np.cumsum(probabilities, axis=0)
+    return (scaled < upper) & (scaled >= upper - probabilities)
 
 
 def capacity_step(

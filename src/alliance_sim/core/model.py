@@ -220,11 +220,17 @@ class AllianceModel(mesa.Model):
                 member.loyalty = member.initial_loyalty(snap)
 
     def _ladder_shares(self) -> None:
-        """Guarantee and burden shares of the rungs inside the treaty, shape ``(3, R)`` each."""
+        """Guarantee and burden shares of the rungs inside the treaty (``(3, R)`` each).
+
+        Also the switching-cost factors; recomputed whenever a global parameter is set.
+        """
         one, zero = np.ones(self.replicates), np.zeros(self.replicates)
         self.guarantee_share = np.stack([one, self.g["guarantee_share_reduced"], zero])
         self.burden_share = np.stack([one, self.g["burden_share_reduced"], zero])
         self._guarantee_by_rung = np.vstack([self.guarantee_share, zero[None]])
+        # Logit-weight factors of the switching costs (see mechanisms.switching_discounts).
+        self.move_discount = np.exp(-self.g["move_cost"])
+        self.pledge_discount = np.exp(-self.g["pledge_cost"])
 
     def guarantee_rung(self, state: np.ndarray) -> np.ndarray:
         """Share of the guarantee a member on ``state`` keeps (exited: none), shape ``(R,)``."""
