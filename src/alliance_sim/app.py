@@ -31,8 +31,8 @@ KNOB_RANGES = {
     "china_pull": (0.0, 1.0, 0.05),
     "turkey_pull": (0.0, 1.0, 0.05),
     "west_pull": (0.0, 1.0, 0.05),
-    "contagion": (0.0, 1.0, 0.05),
-    "public_pressure_weight": (0.0, 0.5, 0.05),
+    "contagion": (0.0, 10.0, 0.5),
+    "public_pressure_weight": (0.0, 40.0, 1.0),
 }
 
 

@@ -116,6 +116,16 @@ class ParameterSet:
             )
         return table[name]
 
+    def size(self, value: Any) -> float:
+        """A history event's size as a number.
+
+        The central value of a ``global.name`` reference (as the documented history gives its
+        sizes), or the number itself.
+        """
+        if isinstance(value, str) and value.startswith("global."):
+            return float(self.lookup(value).value)
+        return float(value)
+
     def _table(self, entity: str) -> dict[str, Param]:
         if entity == "global":
             return self.globals
