@@ -201,13 +201,23 @@ class AllianceModel(mesa.Model):
 
         self.relations = self._relations_graph()
         m = len(names)
-        base = np.zeros((m, m, 1))
-        for i, a in enumerate(names):
-            for j, b in enumerate(names):
-                if i != j:
-                    base[i, j] = self._member_relation(a, b)
-        # The same in every replicate: a read-only broadcast view, shape (M, M, R).
-        base = np.broadcast_to(base, (m, m, self.replicates))
+        pairs = {
+            (i, j): self._member_relation(a, b)
+            for i, a in enumerate(names)
+            for j, b in enumerate(names)
+            if i != j
+        }
+        if any(np.ndim(v) for v in pairs.values()):
+            # A per-replicate override of a member's affinity (sweeps): one baseline per replicate.
+            base = np.zeros((m, m, self.replicates))
+            for (i, j), value in pairs.items():
+                base[i, j] = value
+        else:
+            base = np.zeros((m, m, 1))
+            for (i, j), value in pairs.items():
+                base[i, j] = value
+            # The same in every replicate: a read-only broadcast view, shape (M, M, R).
+            base = np.broadcast_to(base, (m, m, self.replicates))
         self.affinity_baseline = base
         self._affinity = AffinityTerms(base)
 
@@ -255,8 +265,8 @@ class AllianceModel(mesa.Model):
         """1 if the member's main threat is the hegemon's adversary in the war (the West)."""
         return float(member.threat_source in self.war_adversaries)
 
-    def _member_relation(self, a: str, b: str) -> float:
-        """Baseline affinity between two members (central values).
+    def _member_relation(self, a: str, b: str) -> float | np.ndarray:
+        """Baseline affinity between two members (central values; an array if overridden so).
 
         Affinity to the hegemon is stored once, as the member parameter ``affinity``; other
         pairs come from the relations table (or the default for members).
@@ -264,7 +274,8 @@ class AllianceModel(mesa.Model):
         ps = self.params
         if ps.hegemon in (a, b):
             other = b if a == ps.hegemon else a
-            return float(ps.members[other]["affinity"].value)
+            value = ps.members[other]["affinity"].value
+            return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
         return float(ps.relations.get(frozenset((a, b)), ps.default_member_affinity).value)
 
     def _relations_graph(self) -> nx.Graph:
@@ -278,7 +289,7 @@ class AllianceModel(mesa.Model):
         members = ps.member_names
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                graph.add_edge(a, b, weight=self._member_relation(a, b))
+                graph.add_edge(a, b, weight=float(np.mean(self._member_relation(a, b))))
         for pair, p in ps.relations.items():
             a, b = sorted(pair)
             graph.add_edge(a, b, weight=float(p.value))
