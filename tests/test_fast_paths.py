@@ -6,27 +6,37 @@ import pytest
 from alliance_sim import AllianceModel, BorderClash
 from alliance_sim.core import mechanisms as mech
 from alliance_sim.core import metrics
+from alliance_sim.core.events import Rejoin
 
 CLASHES = [
     BorderClash(date="2022-11", members=("kazakhstan", "belarus"), severity=0.8),
     BorderClash(date="2023-02", members=("armenia", "tajikistan"), severity=1.0),
 ]
+# A member outside the founding bloc comes back: it counts among those remaining only.
+REJOIN = [*CLASHES, Rejoin(date="2022-12", member="uzbekistan")]
 
 
 def _states(model):
     return np.stack([m.state for m in model.members])
 
 
+@pytest.mark.parametrize("events", [CLASHES, REJOIN], ids=["clashes", "rejoin"])
 @pytest.mark.parametrize("replicates", [1, 257])
-def test_contagion_and_cohesion_match_the_whole_array_formulas(replicates):
-    model = AllianceModel(replicates=replicates, months=12, seed=6, events=CLASHES)
+def test_contagion_and_cohesion_match_the_whole_array_formulas(replicates, events):
+    model = AllianceModel(replicates=replicates, months=12, seed=6, events=events)
     for _ in range(6):
         model.step()
         states = _states(model)
         loyalty = np.stack([m.loyalty for m in model.members])
         np.testing.assert_allclose(
             model.metrics["cohesion"],
-            metrics.cohesion(loyalty, states, model.affinity),
+            metrics.cohesion(loyalty, states, model.affinity, model.founding),
+            rtol=1e-12,
+            atol=0,
+        )
+        np.testing.assert_allclose(
+            model.metrics["cohesion_remaining"],
+            metrics.cohesion_remaining(loyalty, states, model.affinity),
             rtol=1e-12,
             atol=0,
         )

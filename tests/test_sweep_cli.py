@@ -102,8 +102,8 @@ def test_cli_writes_a_results_folder_with_a_plot_and_a_progress_bar(small, tmp_p
         (("scenario: baseline", "scenario: nowhere"), ":3: scenario: no such scenario"),
         (("seed: 42", "seed: 42\ncolour: red"), ":7: colour: unknown field 'colour'; valid:"),
         (
-            ("    china.pull: [0.2, 0.9]", "    global.war_intensity: [0.2, 0.9]"),
-            ":12: design.grid.global.war_intensity: a set_parameter event dated 2022-02",
+            ("    china.pull: [0.2, 0.9]", "    russia.commitment: [0.2, 0.9]"),
+            ":12: design.grid.russia.commitment: russia.commitment has no effect",
         ),
     ],
 )
@@ -175,7 +175,13 @@ def test_a_sweep_killed_halfway_resumes_to_the_uninterrupted_data(tmp_path):
     finished = sorted(chunks.glob("results-*.parquet"))
     assert 5 <= len(finished) < 40, "the sweep must be killed halfway"
     assert not (out / "results.parquet").exists()
-    before = {p.name: p.stat().st_mtime_ns for p in finished}
+    # Chunks recorded in the manifest are kept; a file written just before the kill but not yet
+    # recorded is computed again.
+    recorded = json.loads((out / "manifest.json").read_text())["done"]
+    assert len(recorded) >= len(finished) - 1
+    before = {
+        p.name: p.stat().st_mtime_ns for p in finished if str(int(p.stem.split("-")[1])) in recorded
+    }
 
     resumed = run_cli(path, "--out", out, "--resume")
     assert resumed.returncode == 0, resumed.stderr
@@ -269,5 +275,21 @@ def test_an_unreachable_scheduler_fails_cleanly(small, tmp_path):
     done = run_cli(
         path, "--scheduler", f"tcp://127.0.0.1:{_free_port()}", "--out", tmp_path / "x", timeout=120
     )
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert "cannot reach the Dask scheduler" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["tcp://127.0.0.1:99999", "foo", "tcp://127.0.0.1", "tls://127.0.0.1:1", "inproc://x"],
+)
+def test_bad_scheduler_addresses_exit_2_in_one_line(small, tmp_path, capsys, address):
+    from alliance_sim.cli import main
+
+    path, _ = small
+    code = main(["sweep", str(path), "--scheduler", address, "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("alliance-sim: error: --scheduler: ") and len(err.splitlines()) == 1
+    assert not (tmp_path / "x").exists()

@@ -183,19 +183,17 @@ def test_dask_retries_a_failed_chunk(tmp_path, monkeypatch, in_process):
     pd.testing.assert_frame_equal(r, in_process)
 
 
-def test_sweeping_a_parameter_that_history_overwrites_is_refused():
-    with pytest.raises(ValueError, match="set_parameter event dated 2022-03"):
-        sweep("baseline", grid={"global.capacity_drift": [-0.01, 0.0]}, replicates=2)
+def test_sweeping_a_parameter_that_a_scenario_event_overwrites_is_refused():
+    with pytest.raises(ValueError, match="overwritten by a scenario event that sets it in 2023-01"):
+        sweep("russia_weakens", grid={"global.capacity_drift": [-0.01, 0.0]}, replicates=2)
 
 
-def test_mesa_batch_run_still_works_on_two_processes():
-    import mesa
-
-    runs = mesa.batch_run(
+def test_mesa_batch_run_still_works_on_two_processes(seeded_batch_run):
+    runs = seeded_batch_run(
         AllianceModel,
-        parameters={"seed": [1, 2], "months": 6, "china_pull": [0.2, 0.8]},
+        {"months": 6, "china_pull": [0.2, 0.8]},
+        seeds=[1, 2],
         number_processes=2,
-        iterations=1,
         max_steps=6,
         display_progress=False,
     )

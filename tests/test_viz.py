@@ -59,7 +59,7 @@ def test_step_advances_one_month_and_stops_at_the_horizon():
     model = AllianceVizModel(scenario_name="calibration_2022", band_replicates=50)
     first = np.datetime64(model.view().date, "M")
     model.step()
-    assert np.datetime64(model.view().date, "M") == first + 1
+    assert np.datetime64(model.view().date, "M") == first + np.timedelta64(1, "M")
     while model.running:
         model.step()
     view = model.view()

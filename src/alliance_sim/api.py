@@ -85,7 +85,16 @@ def scenario_markers(scenario: Scenario) -> list[Marker]:
 def resolve(
     scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None, **changes: Any
 ) -> Scenario:
-    """A validated scenario from a name, a path or a Scenario, with changes applied."""
+    """A validated scenario from a name, a path or a Scenario, with changes applied.
+
+    Raises:
+        TypeError: When ``scenario`` or ``overrides`` has the wrong type.
+        ScenarioError: When the scenario or a change is invalid (naming the field).
+    """
+    if not isinstance(scenario, Scenario | str | Path):
+        raise TypeError(f"scenario must be a Scenario, a name or a path, got {scenario!r}")
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise TypeError(f"overrides must be a mapping of dotted keys to values, got {overrides!r}")
     if isinstance(scenario, Scenario):
         if overrides or any(v is not None for v in changes.values()):
             return revise_scenario(scenario, overrides, **changes)
@@ -138,7 +147,11 @@ class RunResult:
 
     # ------------------------------------------------------------------ frames
     def to_frame(self) -> pd.DataFrame:
-        """Bloc metrics: date, replicate, integrity, cohesion, credibility, capacity."""
+        """Bloc metrics, one row per month and replicate (definitions: docs/model.md, 3.4).
+
+        Columns: date, replicate, integrity, cohesion, cohesion_remaining, credibility,
+        credibility_remaining, capacity.
+        """
         return self._cached("bloc", self.model.to_frame)
 
     def member_frame(self) -> pd.DataFrame:
@@ -291,6 +304,36 @@ class RunResult:
         return target
 
 
+def check_run_memory(scenarios: Sequence[Scenario]) -> None:
+    """Refuse runs whose recorded trajectories would not fit in memory (before any work).
+
+    Raises:
+        NotEnoughMemory: With the estimate and the number of replicates that would fit.
+    """
+    from .core.parameters import load_parameters
+    from .resources import USABLE_SHARE, available_memory, check_memory, estimate_run_bytes
+
+    members = len(load_parameters().member_names)
+    needed = sum(estimate_run_bytes(s.replicates, s.months, members, True) for s in scenarios)
+    available = available_memory()
+    if available is None:
+        return
+    per_replicate = max(1, needed // max(1, sum(s.replicates for s in scenarios)))
+    fits = int(USABLE_SHARE * available // per_replicate // max(1, len(scenarios)))
+    first = scenarios[0]
+    what = (
+        f"{'a run' if len(scenarios) == 1 else f'{len(scenarios)} runs'} of "
+        f"{first.replicates:,} replicates × {first.months} months"
+    )
+    check_memory(
+        needed,
+        what,
+        f"use at most {fits:,} replicates (--replicates), or sweeps (record_members=False) "
+        "for bloc outcomes only",
+        available,
+    )
+
+
 def _simulate(scenario: Scenario, bar: Any = None) -> RunResult:
     started = _now()
     model = AllianceModel(**scenario.model_kwargs())
@@ -326,6 +369,7 @@ def run(
         ScenarioError: When the scenario or the changes are invalid.
     """
     resolved = resolve(scenario, overrides, **changes)
+    check_run_memory([resolved])
     disable = None if progress is None else not progress
     with tqdm(total=resolved.months, desc=resolved.name, unit="month", disable=disable) as bar:
         return _simulate(resolved, bar)
@@ -524,6 +568,11 @@ def compare(
         ScenarioError: When a scenario or a change is invalid (nothing has run yet).
         ValueError: When no scenario is given.
     """
+    if isinstance(scenarios, str | Path | Scenario) or not isinstance(scenarios, Iterable):
+        raise TypeError(
+            f"scenarios must be a list of scenarios, got {scenarios!r}; "
+            f"for one scenario write compare([{scenarios!r}])"
+        )
     items: Sequence = list(scenarios)
     if not items:
         raise ValueError("compare needs at least one scenario")
@@ -536,6 +585,7 @@ def compare(
         while name in names:
             name, n = f"{s.name}_{n}", n + 1
         names.append(name)
+    check_run_memory(resolved)
     disable = None if progress is None else not progress
     total = sum(s.months for s in resolved)
     results: dict[str, RunResult] = {}

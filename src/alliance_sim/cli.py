@@ -55,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as err:
+        # A file or folder the user named cannot be read or written: one line, no traceback.
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"alliance-sim: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -32,15 +32,19 @@ STATE_COLOURS = {
     "exited": "#a50026",
 }
 METRIC_LABELS = {
-    "integrity": "integrity (0–1: share of the 2022 bloc still engaged)",
-    "cohesion": "cohesion (0–1: loyalty × affinity of those engaged)",
-    "credibility": "credibility (0–1: belief that the guarantee is kept)",
+    "integrity": "integrity (0–1: engagement of the 2022 members but Russia)",
+    "cohesion": "cohesion (0–1: loyalty × affinity over the 2022 bloc)",
+    "cohesion_remaining": "cohesion among those engaged (0–1)",
+    "credibility": "credibility (0–1: members' expected chance of being helped)",
+    "credibility_remaining": "credibility among those still in (0–1)",
     "capacity": "Russia's capacity (0–1)",
 }
 METRIC_SHORT = {
     "integrity": "Integrity",
     "cohesion": "Cohesion",
     "credibility": "Credibility",
+    "cohesion_remaining": "Cohesion (remaining)",
+    "credibility_remaining": "Credibility (remaining)",
     "capacity": "Russia's capacity",
 }
 SCENARIO_COLOURS = ("#444444", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")

@@ -8,6 +8,7 @@ Every validation error is a :class:`ScenarioError` naming the file, the line and
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,16 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .core import checks
 from .core.events import Event
 from .core.parameters import load_parameters
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+def _printable(text: str) -> str:
+    """Text on one line: control characters (a newline in a key) are escaped."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 class ScenarioError(ValueError):
@@ -33,7 +40,8 @@ class ScenarioError(ValueError):
     """
 
     def __init__(self, file: str | Path, line: int | None, field: str, problem: str) -> None:
-        self.file, self.line, self.field, self.problem = str(file), line, field, problem
+        file, field, problem = _printable(str(file)), _printable(field), _printable(problem)
+        self.file, self.line, self.field, self.problem = file, line, field, problem
         where = f"{self.file}:{line}" if line else self.file
         super().__init__(f"{where}: {field}: {problem}" if field else f"{where}: {problem}")
 
@@ -60,6 +68,23 @@ class Scenario(BaseModel):
     )
     events: list[Event] = Field(default_factory=list, description="Dated events.")
 
+    @field_validator("months", "replicates", "seed", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError(f"expected a whole number, not {value}")
+        return value
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _no_flags(cls, value: object) -> object:
+        if isinstance(value, dict):
+            for entity, params in value.items():
+                for name, v in (params or {}).items() if isinstance(params, dict) else ():
+                    if isinstance(v, bool):
+                        raise ValueError(f"{entity}.{name}: expected a number or a name, not {v}")
+        return value
+
     @field_validator("start", mode="before")
     @classmethod
     def _month(cls, value: object) -> str:
@@ -75,7 +100,7 @@ class Scenario(BaseModel):
     @property
     def end(self) -> str:
         """Last simulated month."""
-        return str(np.datetime64(self.start, "M") + self.months - 1)
+        return str(np.datetime64(self.start, "M") + np.timedelta64(self.months - 1, "M"))
 
     def overrides(self) -> dict[str, float | str]:
         """Parameter overrides as dotted keys (``armenia.access_west``)."""
@@ -146,12 +171,93 @@ def find_scenario(name_or_path: str | Path, relative_to: Path | None = None) -> 
 
 
 # ------------------------------------------------------------------------------ YAML with lines
+#: Deepest nesting of mappings and lists a scenario or experiment file may use.
+MAX_DEPTH = 50
+#: Most YAML aliases (``*name``) a file may use; each can expand a whole subtree.
+MAX_ALIASES = 100
+#: Most nodes a file may hold once every alias is expanded (an alias bomb stops here).
+MAX_NODES = 100_000
+#: Longest ``extends`` chain.
+MAX_EXTENDS = 32
+
+
+class _LimitError(yaml.YAMLError):
+    """A YAML file beyond the loader's limits (depth, aliases, size, duplicate keys)."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None) -> None:
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with limits on depth and aliases, refusing duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _LimitError(f"more than {MAX_ALIASES} aliases", mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise _LimitError(f"nested deeper than {MAX_DEPTH} levels", mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # unhashable keys are refused by PyYAML itself
+            if duplicate:
+                raise _LimitError(f"duplicate key {key!r}", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """Number of nodes and depth once aliases are expanded, without expanding them."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = (MAX_NODES + 1, MAX_DEPTH + 1)  # a node inside itself is too big
+    size, depth = 1, 1
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    else:
+        children = []
+    for child in children:
+        child_size, child_depth = _expanded_size(child, memo)
+        size, depth = size + child_size, max(depth, child_depth + 1)
+        if size > MAX_NODES or depth > MAX_DEPTH:
+            break
+    memo[id(node)] = (size, depth)
+    return size, depth
+
+
 def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
     """Map every field path in a composed YAML tree to its 1-based line."""
     out = {} if out is None else out
     out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
             sub = (*path, key.value)
             out[sub] = key.start_mark.line + 1
             _line_map(value, sub, out)
@@ -162,18 +268,53 @@ def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dic
     return out
 
 
+def load_yaml_text(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML text safely: limited depth, aliases and size; duplicate keys refused.
+
+    Returns:
+        The data and the composed node tree (for line numbers).
+
+    Raises:
+        yaml.YAMLError: With ``problem`` and ``problem_mark`` (the line) where known.
+    """
+    bad = re.search(r"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1)
+        mark = yaml.Mark("<text>", bad.start(), line - 1, column, None, None)
+        raise _LimitError(f"character {bad.group()!r} is not allowed in YAML", mark)
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        size, depth = _expanded_size(node, {})
+        if size > MAX_NODES:
+            raise _LimitError(
+                f"more than {MAX_NODES} values once aliases are expanded", node.start_mark
+            )
+        if depth > MAX_DEPTH:
+            raise _LimitError(
+                f"nested deeper than {MAX_DEPTH} levels once aliases are expanded",
+                node.start_mark,
+            )
+        return loader.construct_document(node), node
+    finally:
+        loader.dispose()
+
+
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(path, None, "", f"cannot read file: {err}") from None
+        problem = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ScenarioError(path, None, "", f"cannot read file: {problem}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
+        data, node = load_yaml_text(text)
+    except (yaml.YAMLError, RecursionError) as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        problem = getattr(err, "problem", None) or str(err)
+        problem = getattr(err, "problem", None) or "nested too deeply"
         raise ScenarioError(path, line, "", f"malformed YAML: {problem}") from None
     if data is None:
         data = {}
@@ -189,11 +330,23 @@ def _field_path(loc: tuple) -> str:
     return out
 
 
-def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
+def _line_for(lines: dict[tuple, Any], loc: tuple) -> int | None:
     for n in range(len(loc), -1, -1):
         if loc[:n] in lines:
-            return lines[loc[:n]]
+            found = lines[loc[:n]]
+            return found[1] if isinstance(found, tuple) else found
     return None
+
+
+def _error(path: Path, lines: dict[tuple, Any], loc: tuple, problem: str) -> ScenarioError:
+    """An error located at ``loc``: in the file it came from (a parent for inherited fields)."""
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            found = lines[loc[:n]]
+            if isinstance(found, tuple):
+                return ScenarioError(found[0], found[1], _field_path(loc), problem)
+            return ScenarioError(path, found, _field_path(loc), problem)
+    return ScenarioError(path, None, _field_path(loc), problem)
 
 
 # ------------------------------------------------------------------------------ loading
@@ -240,6 +393,10 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict, Path]:
         return data, lines, path
     if not isinstance(parent_name, str):
         raise ScenarioError(path, lines.get(("extends",)), "extends", "must be a scenario name")
+    if len(chain) + 1 >= MAX_EXTENDS:
+        raise ScenarioError(
+            path, lines.get(("extends",)), "extends", f"more than {MAX_EXTENDS} levels of extends"
+        )
     try:
         parent_path = find_scenario(parent_name, relative_to=path.parent)
     except ScenarioError as err:
@@ -247,79 +404,117 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict, Path]:
     if parent_path.resolve() in [p.resolve() for p in (*chain, path)]:
         cycle = " -> ".join(p.stem for p in (*chain, path, parent_path))
         raise ScenarioError(path, lines.get(("extends",)), "extends", f"cycle: {cycle}")
-    parent, _, _ = _resolve(parent_path, (*chain, path))
+    parent, parent_lines, _ = _resolve(parent_path, (*chain, path))
     inherited = len(parent.get("events") or [])
     merged = _merge(parent, data)
-    # Errors in inherited parts point at the extends line; own events keep their lines.
-    shifted = {}
+    # Inherited fields keep their own file and line; this file's fields (and its events, which
+    # come after the parent's) point here.
+    located = {
+        key: line if isinstance(line, tuple) else (parent_path, line)
+        for key, line in parent_lines.items()
+    }
     for key, line in lines.items():
         if key[:1] == ("events",) and len(key) > 1 and isinstance(key[1], int):
-            shifted[("events", key[1] + inherited, *key[2:])] = line
-        else:
-            shifted[key] = line
-    for i in range(inherited):
-        shifted.setdefault(("events", i), lines.get(("extends",)))
-    return merged, shifted, path
+            key = ("events", key[1] + inherited, *key[2:])
+        located[key] = line
+    return merged, located, path
 
 
-def _check_names(scenario: Scenario, path: Path, lines: dict[tuple, int]) -> None:
+def _check_names(scenario: Scenario, path: Path, lines: dict[tuple, Any]) -> None:
     params = load_parameters()
     states = [*params.member_names, *params.actor_names]
     for entity, values in scenario.parameters.items():
         for name, value in values.items():
             loc = ("parameters", entity, name)
+            given = {f"{entity}.{name}": value}
+            given.update(_threat_companions(f"{entity}.{name}", _flat(scenario.parameters)))
             try:
-                params.with_overrides({f"{entity}.{name}": value})
+                params.with_overrides(given)
             except KeyError as err:
                 loc = loc if entity in ["global", *states] else loc[:2]
-                raise ScenarioError(
-                    path, _line_for(lines, loc), _field_path(loc), err.args[0]
-                ) from None
+                raise _error(path, lines, loc, err.args[0]) from None
             except ValueError as err:
-                raise ScenarioError(
-                    path, _line_for(lines, loc), _field_path(loc), str(err)
-                ) from None
+                raise _error(path, lines, loc, str(err)) from None
+    try:
+        checks.check_window(np.datetime64(scenario.start, "M"), scenario.months)
+    except ValueError as err:
+        field = "months" if "shorten" in str(err) else "start"
+        raise _error(path, lines, (field,), str(err)) from None
     end = np.datetime64(scenario.end, "M")
     start = np.datetime64(scenario.start, "M")
     for i, event in enumerate(scenario.events):
         for field in ("member", "patron", "members", "victim"):
             value = getattr(event, field, None)
-            names = value if isinstance(value, tuple) else (value,) if value else ()
+            names = value if isinstance(value, tuple) else () if value is None else (value,)
             valid = params.member_names if field in ("member",) else states
             if field == "patron":
                 valid = [a for a, kind in params.actor_kinds.items() if kind != "threat"]
             for name in names:
                 if name not in valid:
-                    loc = ("events", i, field)
-                    raise ScenarioError(
+                    raise _error(
                         path,
-                        _line_for(lines, loc),
-                        _field_path(loc),
+                        lines,
+                        ("events", i, field),
                         f"unknown {field.rstrip('s')} {name!r}; valid: {', '.join(valid)}",
                     )
+            if field == "members" and len(set(names)) < len(names):
+                raise _error(
+                    path, lines, ("events", i, field), "the two sides must be different states"
+                )
         if getattr(event, "member", None) == params.hegemon and event.type in ("exit", "freeze"):
             loc = ("events", i, "member")
-            raise ScenarioError(
-                path, _line_for(lines, loc), _field_path(loc), "the hegemon cannot leave or freeze"
-            )
+            raise _error(path, lines, loc, "the hegemon cannot leave or freeze")
         if event.type == "set_parameter":
-            loc = ("events", i, "key")
             try:
-                params.lookup(event.key)
+                p = params.lookup(event.key)
             except KeyError as err:
-                if event.key != f"{params.hegemon}.capacity":
-                    raise ScenarioError(
-                        path, _line_for(lines, loc), _field_path(loc), err.args[0]
-                    ) from None
+                raise _error(path, lines, ("events", i, "key"), err.args[0]) from None
+            if isinstance(p.value, str):
+                raise _error(
+                    path,
+                    lines,
+                    ("events", i, "key"),
+                    f"{event.key} is categorical; a set_parameter event sets numbers only",
+                )
+            try:
+                checks.check_number(event.key, event.value, p.low, p.high)
+            except (TypeError, ValueError) as err:
+                raise _error(path, lines, ("events", i, "value"), str(err)) from None
         when = np.datetime64(event.date, "M")
         if not start <= when <= end:
-            loc = ("events", i, "date")
-            raise ScenarioError(
-                path,
-                _line_for(lines, loc),
-                _field_path(loc),
-                f"{event.date} lies outside the run ({scenario.start} to {scenario.end})",
+            problem = f"{event.date} lies outside the run ({scenario.start} to {scenario.end})"
+            inherited = lines.get(("events", i, "date"))
+            if isinstance(inherited, tuple) and isinstance(lines.get(("extends",)), int):
+                # The parent's event is fine; this file's dates exclude it: point here.
+                problem += f" (event inherited from {inherited[0]}:{inherited[1]})"
+                field = _field_path(("events", i, "date"))
+                raise ScenarioError(path, lines[("extends",)], field, problem)
+            raise _error(path, lines, ("events", i, "date"), problem)
+    _check_effect(scenario, path, lines)
+
+
+def _check_effect(scenario: Scenario, path: Path, lines: dict[tuple, int]) -> None:
+    """Refuse an override that would change nothing in this run (never ignore it silently)."""
+    from .core import overrides as override_rules
+
+    params = load_parameters().with_overrides(scenario.overrides())
+    for entity, values in scenario.parameters.items():
+        for name in values:
+            reason = override_rules.refusal(
+                params,
+                f"{entity}.{name}",
+                start=scenario.start,
+                history=scenario.history,
+                events=scenario.events,
             )
+            if reason:
+                loc = ("parameters", entity, name)
+                # An override given on the command line or in Python has no line in the file;
+                # one inherited from a parent file is reported there.
+                found = lines.get(loc)
+                if isinstance(found, tuple):
+                    raise ScenarioError(found[0], found[1], _field_path(loc), reason)
+                raise ScenarioError(path, found, _field_path(loc), reason)
 
 
 def check_overrides(overrides: Mapping[str, Any], origin: str = "overrides") -> dict[str, Any]:
@@ -341,13 +536,29 @@ def check_overrides(overrides: Mapping[str, Any], origin: str = "overrides") -> 
             raise ScenarioError(
                 origin, None, str(key), "expected entity.parameter, e.g. armenia.access_west"
             )
+        if isinstance(value, Mapping) or (np.ndim(value) != 0 and not isinstance(value, str)):
+            raise ScenarioError(origin, None, key, f"expected one value, got {value!r}")
         try:
-            params.with_overrides({key: value})
+            params.lookup(key)
+            params.with_overrides({key: value, **_threat_companions(key, overrides)})
         except KeyError as err:
             raise ScenarioError(origin, None, key, err.args[0]) from None
         except (ValueError, TypeError) as err:
             raise ScenarioError(origin, None, key, str(err)) from None
     return dict(overrides)
+
+
+def _flat(parameters: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    return {f"{e}.{k}": v for e, values in parameters.items() for k, v in values.items()}
+
+
+def _threat_companions(key: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The other threat field of the same member, which must be checked with this one."""
+    entity, _, name = key.partition(".")
+    if name not in ("threat_kind", "threat_source"):
+        return {}
+    pair = (f"{entity}.threat_kind", f"{entity}.threat_source")
+    return {k: v for k, v in overrides.items() if k in pair}
 
 
 def _nest(overrides: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -432,7 +643,7 @@ def _validate(
         if loc and loc[0] in changed:
             message += f" (given as {loc[0]}={changed[loc[0]]!r}, not in the file)"
             raise ScenarioError(path, None, _field_path(loc), message) from None
-        raise ScenarioError(path, _line_for(lines, loc), _field_path(loc), message) from None
+        raise _error(path, lines, loc, message) from None
     _check_names(scenario, path, lines)
     return scenario
 

@@ -26,7 +26,7 @@ Example:
     def test_step(page, solara_app_url):
         page.goto(solara_app_url)
         page.get_by_role("button", name="Step").click()
-        expect(page.get_by_text("Step: 1")).to_be_visible()
+        expect(page.get_by_text("Step: 1")).to_be_visible()  # "Time: 1.0" on Mesa 3.5
 """
 
 from __future__ import annotations

@@ -10,21 +10,19 @@ from pathlib import Path
 
 def _sweep(args: argparse.Namespace) -> int:
     from ..errors import BadInput
+    from ..runs import safe_slug
     from ..sweeps import load_experiment, make_executor, run_experiment
+    from ..sweeps.executors import SchedulerError
     from ..sweeps.store import SweepFolderError
 
     if args.workers < 1:
         raise BadInput(f"--workers must be at least 1, got {args.workers}")
     exp = load_experiment(args.experiment)
-    out = Path(args.out) if args.out else Path("results") / exp.name
+    out = Path(args.out) if args.out else Path("results") / safe_slug(exp.name, "sweep")
     try:
         executor = make_executor(args.workers, args.scheduler)
-    except OSError as err:
-        print(
-            f"alliance-sim: error: cannot reach the Dask scheduler {args.scheduler}: {err}",
-            file=sys.stderr,
-        )
-        return 1
+    except SchedulerError as err:
+        raise BadInput(f"--scheduler: {err}") from None
     try:
         with executor:
             meta = run_experiment(

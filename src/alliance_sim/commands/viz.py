@@ -63,6 +63,18 @@ def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
     return cmd
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _viz(args: argparse.Namespace) -> int:
     from ..errors import BadInput
 
@@ -79,6 +91,13 @@ def _viz(args: argparse.Namespace) -> int:
         print(
             f"alliance-sim viz: warning: no Solara assets in {cache}; the page will be blank "
             "without CDN access (run: bash scripts/solara-assets.sh)",
+            file=sys.stderr,
+        )
+    if not is_loopback(args.host):
+        print(
+            f"alliance-sim viz: warning: --host {args.host} makes the app reachable from other "
+            "machines; it has no authentication, so anyone who can reach this port can use it "
+            "(and its CPU). Use the default 127.0.0.1 unless that is what you want.",
             file=sys.stderr,
         )
     print(f"alliance-sim viz: serving on http://{args.host}:{args.port}/ (Ctrl+C stops)")

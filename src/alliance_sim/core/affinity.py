@@ -118,20 +118,38 @@ class AffinityTerms:
                 np.divide(exposure, total, out=out[i], where=total > 0)
         return out
 
-    def cohesion(self, loyalty: np.ndarray, states: np.ndarray) -> np.ndarray:
-        """:func:`metrics.cohesion` of the current affinity, shape ``(R,)``."""
+    def cohesion(
+        self, loyalty: np.ndarray, states: np.ndarray, founding: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`metrics.cohesion` and :func:`metrics.cohesion_remaining`, each shape ``(R,)``.
+
+        Args:
+            loyalty: Shape ``(M, R)``.
+            states: Shape ``(M, R)``.
+            founding: Shape ``(M,)`` boolean: members of the bloc when the clock started.
+        """
         self.refresh()
+        size = founding.sum()
         if self.replicates == 1:
-            # numpy sums the (M, M, 1) pair terms pairwise here: keep its exact formula.
-            return metrics.cohesion(loyalty, states, self.values)
+            # numpy sums the (M, M, 1) pair terms pairwise here: keep its exact formulas.
+            return (
+                metrics.cohesion(loyalty, states, self.values, founding),
+                metrics.cohesion_remaining(loyalty, states, self.values),
+            )
         engaged_rows = states <= mech.REDUCED
         always = engaged_rows.all(axis=1)
         never = ~engaged_rows.any(axis=1)
         engaged = engaged_rows.astype(float)
         n = engaged.sum(axis=0)
-        mean_loyalty = np.divide(
-            (loyalty * engaged).sum(axis=0), n, out=np.zeros_like(n), where=n > 0
-        )
+        loyalty_sum = (loyalty * engaged).sum(axis=0)
+        # A member outside the founding bloc that is engaged somewhere (a rejoiner) counts
+        # among those remaining only: then the founding sums are kept apart.
+        apart = bool((~founding & ~never).any())
+        if apart:
+            engaged_f = engaged * founding[:, None]
+            n_f = engaged_f.sum(axis=0)
+            loyalty_sum_f = (loyalty * engaged_f).sum(axis=0)
+            total_f = np.zeros(self.replicates)
         # Sum of the engaged pairs' half-affinity, in C order over (i, j) as numpy reduces it.
         total = np.zeros(self.replicates)
         both: dict[tuple[int, int], np.ndarray] = {}
@@ -143,14 +161,20 @@ class AffinityTerms:
                     continue
                 half = self.half[i][j]
                 if always[i] and always[j]:
-                    total += half
+                    term = half
+                elif isinstance(half, float) and half == 0.0:
                     continue
-                if isinstance(half, float) and half == 0.0:
-                    continue
-                key = (i, j) if i < j else (j, i)
-                if key not in both:
-                    both[key] = engaged[i] * engaged[j]
-                total += both[key] * half
-        pairs = n * (n - 1.0)
-        mean_affinity = np.divide(total, pairs, out=np.zeros_like(pairs), where=pairs > 0)
-        return np.where(n >= 2, mean_loyalty * mean_affinity, 0.0)
+                else:
+                    key = (i, j) if i < j else (j, i)
+                    if key not in both:
+                        both[key] = engaged[i] * engaged[j]
+                    term = both[key] * half
+                total += term
+                if apart and founding[i] and founding[j]:
+                    total_f += term
+        if not apart:
+            n_f, loyalty_sum_f, total_f = n, loyalty_sum, total
+        return (
+            metrics.cohesion_from_parts(loyalty_sum_f, total_f, n_f, size),
+            metrics.cohesion_from_parts(loyalty_sum, total, n, n),
+        )

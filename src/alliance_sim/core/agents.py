@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 class _AgentIdCounters(weakref.WeakKeyDictionary):
     """Per-model counters of agent ids that, unlike Mesa 3.3's, do not keep models alive.
 
-    ``mesa.Agent._ids`` is a class-level ``defaultdict`` keyed by the model, so every model ever
-    built stays in memory (mesa issue #3179, fixed after 3.3). A sweep that runs thousands of
-    models in one process would grow without bound. This mapping holds models weakly and numbers
-    agents exactly as Mesa does (1, 2, ... per model, in creation order).
+    In Mesa 3.3, ``mesa.Agent._ids`` is a class-level ``defaultdict`` keyed by the model, so every
+    model ever built stays in memory (mesa issue #3179). A sweep that runs thousands of models in
+    one process would grow without bound. This mapping holds models weakly and numbers agents
+    exactly as Mesa does (1, 2, ... per model, in creation order). Mesa 3.5 numbers agents with a
+    counter on the model itself (no ``Agent._ids``), so there Mesa's own numbering is used.
     """
 
     def __getitem__(self, model: mesa.Model) -> itertools.count:
@@ -42,6 +43,8 @@ class _AgentIdCounters(weakref.WeakKeyDictionary):
 
 
 _AGENT_IDS = _AgentIdCounters()
+#: Whether this Mesa keeps the leaking class-level registry (Mesa 3.3) that we replace.
+_MESA_LEAKS_AGENT_IDS = hasattr(mesa.Agent, "_ids")
 
 
 class OutsideActor(mesa.Agent):
@@ -54,7 +57,8 @@ class OutsideActor(mesa.Agent):
         pull: Attraction as an alternative patron, shape ``(R,)``.
     """
 
-    _ids = _AGENT_IDS
+    if _MESA_LEAKS_AGENT_IDS:
+        _ids = _AGENT_IDS
 
     def __init__(
         self, model: AllianceModel, name: str, kind: str, pressure: np.ndarray, pull: np.ndarray
@@ -92,7 +96,8 @@ class MemberState(mesa.Agent):
         exit_month: Clock month it exited, or -1.
     """
 
-    _ids = _AGENT_IDS
+    if _MESA_LEAKS_AGENT_IDS:
+        _ids = _AGENT_IDS
 
     def __init__(
         self,

@@ -51,6 +51,15 @@ class _EventBase(BaseModel):
             raise ValueError(f"date must be a month written YYYY-MM, got {text!r}")
         return text
 
+    @field_validator(
+        "severity", "delta", "access", "pull", "value", mode="before", check_fields=False
+    )
+    @classmethod
+    def _number_not_flag(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, not {value}")
+        return value
+
     def members_named(self) -> list[str]:
         """Member or actor names this event refers to (for validation)."""
         return []

@@ -1,4 +1,11 @@
-"""Bloc-level outcome metrics, each bounded in [0, 1]; definitions are in docs/model.md."""
+"""Bloc-level outcome metrics, each bounded in [0, 1]; definitions are in docs/model.md.
+
+The headline metrics (``integrity``, ``cohesion``, ``credibility``) are taken over a fixed
+membership: the members of the bloc when the clock started. A member that leaves counts as
+disengaged, so an exit can only lower them. The ``*_remaining`` variants are taken among the
+members still in (engaged for cohesion, not exited for credibility): there, removing the least
+loyal member can raise the value by composition.
+"""
 
 from __future__ import annotations
 
@@ -6,63 +13,162 @@ import numpy as np
 
 from .mechanisms import EXITED, REDUCED
 
-#: How much each rung counts towards integrity: active, reduced, frozen, exited.
-ENGAGEMENT_WEIGHT = np.array([1.0, 0.75, 0.25, 0.0])
 
-
-def integrity(states: np.ndarray, founding: np.ndarray) -> np.ndarray:
-    """How much of the original bloc is still engaged.
+def engagement(states: np.ndarray, reduced_weight: np.ndarray, frozen_weight: np.ndarray):
+    """How engaged each member is: active 1, reduced and frozen by their weights, exited 0.
 
     Args:
         states: Shape ``(M, R)`` rungs.
-        founding: Shape ``(M,)`` boolean: members of the bloc when the clock started.
+        reduced_weight: Shape ``(R,)`` engagement of a reduced member (drawn per replicate).
+        frozen_weight: Shape ``(R,)`` engagement of a frozen member.
 
     Returns:
-        Mean engagement weight (active 1, reduced 0.75, frozen 0.25, exited 0) over the
-        founding members, shape ``(R,)``.
+        Shape ``(M, R)`` engagement in [0, 1].
     """
-    return ENGAGEMENT_WEIGHT[states[founding]].mean(axis=0)
+    weights = np.stack(
+        np.broadcast_arrays(1.0, reduced_weight, frozen_weight, 0.0), axis=0
+    )  # (4, R): one column of rung weights per replicate
+    return np.take_along_axis(weights, states.astype(np.intp), axis=0)
 
 
-def cohesion(loyalty: np.ndarray, states: np.ndarray, affinity: np.ndarray) -> np.ndarray:
-    """How united the engaged members are: their mean loyalty × their mean mutual affinity.
+def integrity(engaged: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """How much of the founding bloc is still engaged.
 
-    Engaged members are those active or reduced. Mutual affinity maps each pair's relation from
-    [-1, 1] to [0, 1]. With fewer than two engaged members there is no bloc: cohesion is 0.
-    (The model computes the same numbers pair by pair: :meth:`AffinityTerms.cohesion`.)
+    Args:
+        engaged: Shape ``(M, R)`` engagement per member (:func:`engagement`).
+        counted: Shape ``(M,)`` boolean: the fixed denominator, the non-hegemon members of the
+            bloc when the clock started.
+
+    Returns:
+        Mean engagement over the counted members, shape ``(R,)``.
+    """
+    return engaged[counted].mean(axis=0)
+
+
+def cohesion_parts(
+    loyalty: np.ndarray, states: np.ndarray, affinity: np.ndarray, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sums behind cohesion over the engaged (active or reduced) ``members``.
 
     Args:
         loyalty: Shape ``(M, R)``.
         states: Shape ``(M, R)``.
         affinity: Shape ``(M, M, R)``, symmetric, diagonal ignored.
+        members: Shape ``(M,)`` boolean: which members may count.
+
+    Returns:
+        ``(loyalty_sum, pair_sum, n_engaged)``, each of shape ``(R,)``: the engaged members'
+        total loyalty, the sum over ordered pairs of distinct engaged members of their mutual
+        affinity mapped from [-1, 1] to [0, 1], and how many are engaged.
     """
-    engaged = (states <= REDUCED).astype(float)
+    engaged = ((states <= REDUCED) & members[:, None]).astype(float)
     n = engaged.sum(axis=0)
-    mean_loyalty = np.divide((loyalty * engaged).sum(axis=0), n, out=np.zeros_like(n), where=n > 0)
-    # Ordered pairs of distinct engaged members: n (n - 1), an exact count.
-    pairs = n * (n - 1.0)
+    loyalty_sum = (loyalty * engaged).sum(axis=0)
     pair_terms = engaged[:, None, :] * engaged[None, :, :]
     pair_terms *= (affinity + 1.0) / 2.0
     diagonal = np.arange(affinity.shape[0])
     pair_terms[diagonal, diagonal] = 0.0
-    mean_affinity = np.divide(
-        pair_terms.sum(axis=(0, 1)), pairs, out=np.zeros_like(pairs), where=pairs > 0
-    )
-    return np.where(n >= 2, mean_loyalty * mean_affinity, 0.0)
+    return loyalty_sum, pair_terms.sum(axis=(0, 1)), n
 
 
-def credibility(trust: np.ndarray, states: np.ndarray, believers: np.ndarray) -> np.ndarray:
-    """Members' mean belief that the collective-defence promise is kept.
+def cohesion_from_parts(
+    loyalty_sum: np.ndarray, pair_sum: np.ndarray, n_engaged: np.ndarray, size: np.ndarray
+) -> np.ndarray:
+    """Mean loyalty × mean mutual affinity, both over a group of ``size`` members.
+
+    Members of the group that are not engaged count with loyalty 0 and affinity 0. With
+    ``size`` the number engaged this is cohesion among those still engaged; with a fixed
+    ``size`` (the founding membership) an exit can only lower it. Fewer than two engaged
+    members make no bloc: 0.
+
+    Args:
+        loyalty_sum: Engaged members' total loyalty, from :func:`cohesion_parts`.
+        pair_sum: Engaged pairs' total mutual affinity, from :func:`cohesion_parts`.
+        n_engaged: How many members are engaged, from :func:`cohesion_parts`.
+        size: The group's size, a number or shape ``(R,)``.
+    """
+    size = np.broadcast_to(np.asarray(size, dtype=float), n_engaged.shape)
+    mean_loyalty = np.divide(loyalty_sum, size, out=np.zeros_like(size), where=size > 0)
+    # Ordered pairs of distinct members: size (size - 1), an exact count.
+    pairs = size * (size - 1.0)
+    mean_affinity = np.divide(pair_sum, pairs, out=np.zeros_like(pairs), where=pairs > 0)
+    return np.where(n_engaged >= 2, mean_loyalty * mean_affinity, 0.0)
+
+
+def cohesion(
+    loyalty: np.ndarray, states: np.ndarray, affinity: np.ndarray, founding: np.ndarray
+) -> np.ndarray:
+    """How united the founding bloc is: mean loyalty × mean mutual affinity over all of it.
+
+    Only engaged founding members (active or reduced) contribute; the denominators are the
+    founding membership, so a member that freezes or leaves lowers cohesion. (The model
+    computes the same numbers pair by pair: :meth:`AffinityTerms.cohesion`.)
+
+    Args:
+        loyalty: Shape ``(M, R)``.
+        states: Shape ``(M, R)``.
+        affinity: Shape ``(M, M, R)``, symmetric, diagonal ignored.
+        founding: Shape ``(M,)`` boolean: members of the bloc when the clock started.
+    """
+    parts = cohesion_parts(loyalty, states, affinity, founding)
+    return cohesion_from_parts(*parts, founding.sum())
+
+
+def cohesion_remaining(loyalty: np.ndarray, states: np.ndarray, affinity: np.ndarray):
+    """Cohesion among the members still engaged (any member, founding or not).
+
+    Mean loyalty of the engaged members × their mean mutual affinity. Removing the least loyal
+    member can raise it by composition; :func:`cohesion` cannot rise that way.
+    """
+    parts = cohesion_parts(loyalty, states, affinity, np.ones(len(loyalty), dtype=bool))
+    return cohesion_from_parts(*parts, parts[2])
+
+
+def help_chance(
+    trust: np.ndarray, capacity: np.ndarray, commitment: np.ndarray, states: np.ndarray
+) -> np.ndarray:
+    """Each member's expected chance of being helped: belief × capacity × commitment.
+
+    ``trust`` is the member's belief that the guarantee holds, ``capacity`` whether the hegemon
+    can deliver and ``commitment`` whether it would for this member. An exited member is no
+    longer covered: 0.
 
     Args:
         trust: Shape ``(M, R)`` Beta-belief means.
+        capacity: Shape ``(R,)`` the hegemon's capacity.
+        commitment: Shape ``(M, R)`` the hegemon's commitment to each member.
         states: Shape ``(M, R)``.
-        believers: Shape ``(M,)`` boolean: members whose belief counts (all but the hegemon).
 
     Returns:
-        Mean trust over current (not exited) members other than the hegemon; 0 if none remain.
+        Shape ``(M, R)`` in [0, 1].
+    """
+    return np.where(states < EXITED, trust * capacity * commitment, 0.0)
+
+
+def credibility(chance: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """Mean chance of being helped over the founding non-hegemon members (exited count 0).
+
+    Args:
+        chance: Shape ``(M, R)`` from :func:`help_chance`.
+        counted: Shape ``(M,)`` boolean: the founding non-hegemon members.
+    """
+    return chance[counted].mean(axis=0)
+
+
+def credibility_remaining(
+    chance: np.ndarray, states: np.ndarray, believers: np.ndarray
+) -> np.ndarray:
+    """Mean chance of being helped among the current (not exited) non-hegemon members.
+
+    Args:
+        chance: Shape ``(M, R)`` from :func:`help_chance`.
+        states: Shape ``(M, R)``.
+        believers: Shape ``(M,)`` boolean: every member but the hegemon.
+
+    Returns:
+        Shape ``(R,)``; 0 if no member remains.
     """
     counted = (states < EXITED) & believers[:, None]
     n = counted.sum(axis=0)
-    total = (trust * counted).sum(axis=0)
+    total = (chance * counted).sum(axis=0)
     return np.divide(total, n, out=np.zeros(total.shape), where=n > 0)

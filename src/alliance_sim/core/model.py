@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
+from . import checks, metrics
 from . import mechanisms as mech
-from . import metrics
+from . import overrides as override_rules
 from .affinity import AffinityTerms
 from .agents import Hegemon, MemberState, OutsideActor
 from .events import parse_event
@@ -62,9 +63,12 @@ class AllianceModel(mesa.Model):
         seed: Seed for all randomness (an int, or a sequence of ints for sweeps); ``None``
             picks one and stores it in ``self.seed``.
         events: Events (objects or mappings with a ``type``) to apply at their months.
-        overrides: Dotted parameter keys mapped to values, applied from the clock start. A
-            value may be an array of shape ``(R,)``: one value per replicate, so that one model
-            can carry many design points of a sweep.
+        overrides: Dotted parameter keys mapped to values, applied from the clock start; a key
+            the replayed 2022 history sets (``global.war_intensity``) applies from ``start``,
+            after the replay. A value may be an array of shape ``(R,)``: one value per
+            replicate, so that one model can carry many design points of a sweep. An override
+            that would change nothing raises ``ValueError`` saying why
+            (:mod:`alliance_sim.core.overrides`).
         history: Replay the documented 2022 events.
         record_members: Record member trajectories (loyalty, threat, trust, state) as well as
             bloc metrics. Sweeps switch it off to save memory.
@@ -95,21 +99,49 @@ class AllianceModel(mesa.Model):
         public_pressure_weight: float | None = None,
         parameters: ParameterSet | None = None,
     ) -> None:
+        params = parameters or load_parameters()
+        knob_values = {
+            "russia_capacity": russia_capacity,
+            "china_pull": china_pull,
+            "turkey_pull": turkey_pull,
+            "west_pull": west_pull,
+            "contagion": contagion,
+            "public_pressure_weight": public_pressure_weight,
+        }
+        events = checks.check_arguments(
+            params,
+            replicates,
+            months,
+            start,
+            seed,
+            events,
+            overrides,
+            history,
+            record_members,
+            {KNOBS[k]: (k, v) for k, v in knob_values.items() if v is not None},
+        )
         if seed is None:
             seed = secrets.randbits(32)
         entropy = list(seed) if isinstance(seed, Sequence) else int(seed)
         mesa_seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
-        super().__init__(seed=mesa_seed)
+        super().__init__(rng=mesa_seed)
         if int(replicates) < 1 or int(months) < 1:
             raise ValueError("replicates and months must both be at least 1")
         self.seed = seed
         self.replicates = int(replicates)
         self.months = int(months)
         self.start = month(start)
-        self.params = (parameters or load_parameters()).with_overrides(dict(overrides or {}))
+        overrides = dict(overrides or {})
+        events = list(events)
+        base = params
+        full = base.with_overrides(overrides)
+        override_rules.check(full, overrides, start=str(self.start), history=history, events=events)
+        # Keys the replay sets keep their documented values until the start month.
+        replayed = override_rules.history_keys(base, str(self.start)) if history else set()
+        self.params = base.with_overrides({k: v for k, v in overrides.items() if k not in replayed})
         history_start = month(self.params.history_start)
         self.clock_start = min(self.start, history_start) if history else self.start
-        self.end = self.start + self.months - 1
+        self.end = self.start + np.timedelta64(self.months - 1, "M")
         self.month_index = -1  # clock months completed before the current one; -1 = none yet
         self.event_log: list[dict[str, Any]] = []
         self.streams = ReplicateStreams(entropy, self.replicates)
@@ -118,8 +150,12 @@ class AllianceModel(mesa.Model):
         self._schedule = self._schedule_events(events, history)
 
         self.running = True
-        while self.clock_start + self.month_index + 1 < self.start:
+        while self.clock_start + np.timedelta64(self.month_index + 1, "M") < self.start:
             self._simulate_month()
+        # The replay set these keys; the user's value takes over from the start month.
+        for key in replayed.intersection(overrides):
+            self.set_parameter(key, overrides[key])
+        self.params = full
         knobs = {
             key: value
             for key, value in {
@@ -197,6 +233,8 @@ class AllianceModel(mesa.Model):
         self.member_set = AgentSet(self.members, random=self.random)
         self.founding = np.array([m.state[0] != mech.EXITED for m in self.members])
         self.believers = np.array([m is not self.hegemon for m in self.members])
+        # The fixed denominator of integrity and credibility: founding members but the hegemon.
+        self.founding_members = self.founding & self.believers
         self.initial_states = np.array([m.initial_state for m in self.members])[:, None]
 
         self.relations = self._relations_graph()
@@ -340,7 +378,7 @@ class AllianceModel(mesa.Model):
     @property
     def date(self) -> np.datetime64:
         """The last completed month (the month the current state describes)."""
-        return self.clock_start + self.month_index
+        return self.clock_start + np.timedelta64(self.month_index, "M")
 
     def member(self, name: str) -> MemberState:
         """The member agent called ``name``."""
@@ -438,11 +476,22 @@ class AllianceModel(mesa.Model):
 
     def _compute_metrics(self, stacks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         states = stacks["state"]
+        capacity = self.hegemon.capacity
+        engaged = metrics.engagement(
+            states, self.g["integrity_weight_reduced"], self.g["integrity_weight_frozen"]
+        )
+        cohesion, cohesion_remaining = self._affinity.cohesion(
+            stacks["loyalty"], states, self.founding
+        )
+        commitment = np.stack([m.params["commitment"] for m in self.members])
+        chance = metrics.help_chance(stacks["trust"], capacity, commitment, states)
         return {
-            "integrity": metrics.integrity(states, self.founding),
-            "cohesion": self._affinity.cohesion(stacks["loyalty"], states),
-            "credibility": metrics.credibility(stacks["trust"], states, self.believers),
-            "capacity": self.hegemon.capacity.copy(),
+            "integrity": metrics.integrity(engaged, self.founding_members),
+            "cohesion": cohesion,
+            "cohesion_remaining": cohesion_remaining,
+            "credibility": metrics.credibility(chance, self.founding_members),
+            "credibility_remaining": metrics.credibility_remaining(chance, states, self.believers),
+            "capacity": capacity.copy(),
         }
 
     # ------------------------------------------------------------------ event effects
@@ -450,7 +499,7 @@ class AllianceModel(mesa.Model):
         """Append to this run's dated event log (replicate 0 describes 'this run')."""
         self.event_log.append(
             {
-                "date": str(self.clock_start + self.month_index),
+                "date": str(self.date),
                 "kind": kind,
                 "subject": subject,
                 "detail": detail,
@@ -469,9 +518,12 @@ class AllianceModel(mesa.Model):
     def set_parameter(self, key: str, value: float | np.ndarray) -> None:
         """Set a parameter from now on (dotted key, e.g. ``china.pull``).
 
-        ``value`` is one number for every replicate or an array of shape ``(R,)``.
+        Args:
+            key: The dotted key.
+            value: One value for every replicate, or an array of shape ``(R,)``.
         """
         entity, _, name = key.partition(".")
+        per_replicate = np.ndim(value) > 0
         value = np.broadcast_to(np.asarray(value, dtype=float), (self.replicates,)).copy()
         if entity == "global":
             if name not in self.g:
@@ -496,13 +548,16 @@ class AllianceModel(mesa.Model):
             else:
                 valid = ", ".join(sorted({*member.params, "capacity"}))
                 raise KeyError(f"unknown parameter {name!r} of {entity}; valid: {valid}")
-        self.log_event("set_parameter", key, f"= {value[0]:g}")
+        self.log_event(
+            "set_parameter", key, "per replicate" if per_replicate else f"= {value[0]:g}"
+        )
 
     # ------------------------------------------------------------------ results
     def to_frame(self) -> pd.DataFrame:
         """Bloc metrics as a tidy frame.
 
-        Columns: date, replicate, integrity, cohesion, credibility, capacity.
+        Columns: date, replicate, integrity, cohesion, cohesion_remaining, credibility,
+        credibility_remaining, capacity.
 
         For R=1 the frame comes from Mesa's DataCollector, otherwise from the array recorder;
         both have the same columns.

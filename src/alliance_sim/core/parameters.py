@@ -47,8 +47,8 @@ class Param:
         high: Upper admissible bound.
         source: Document file name, or ``"assumption"``.
         quote: The quoted sentence(s), or the reason for the assumption.
-        reading: For a document value, how the quote was read on the ordinal scale of the
-            coding rule (docs/model.md).
+        reading: For a document-drawn value, how the quote was read into the number (the
+            ordinal coding rule of docs/model.md); empty when the quote speaks for itself.
     """
 
     value: Any
@@ -153,10 +153,15 @@ class ParameterSet:
         for key, value in overrides.items():
             old = new.lookup(key)
             if isinstance(old.value, str):
-                value = str(value)
+                value = self._category(key, value)
             else:
+                if isinstance(value, bool | str | np.bool_):
+                    raise ValueError(f"{key} must be a number, got {value!r}")
                 # A sequence gives one value per replicate (how sweeps vectorise design points).
-                value = float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+                try:
+                    value = float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+                except (TypeError, ValueError):
+                    raise ValueError(f"{key} must be a number, got {value!r}") from None
                 if not np.all((old.low <= value) & (value <= old.high)):
                     raise ValueError(f"{key}={value} is outside its range [{old.low}, {old.high}]")
             entity, _, name = key.partition(".")
@@ -164,7 +169,47 @@ class ParameterSet:
             new._table(entity)[name] = replace(
                 old, value=value, uncertainty=0.0, source="override", quote=note
             )
+        new._check_threats({key.partition(".")[0] for key in overrides})
         return new
+
+    def _check_threats(self, entities: set[str]) -> None:
+        """Each member's threat_source fits its threat_kind (an actor for an external threat).
+
+        Raises:
+            ValueError: Naming the member, both fields and the valid sources.
+        """
+        for entity in sorted(entities & set(self.members)):
+            kind = self.members[entity]["threat_kind"].value
+            source = self.members[entity]["threat_source"].value
+            wanted = {
+                "external": list(self.actors),
+                "intra": [m for m in self.members if m != entity],
+                "hegemon": [self.hegemon],
+            }.get(kind)
+            if wanted is not None and source not in wanted:
+                raise ValueError(
+                    f"{entity}.threat_kind={kind!r} needs {entity}.threat_source among "
+                    f"{', '.join(wanted)}, not {source!r}"
+                )
+
+    def _category(self, key: str, value: Any) -> str:
+        """A categorical override checked against its choices.
+
+        Raises:
+            ValueError: With the valid choices.
+        """
+        entity, _, name = key.partition(".")
+        choices: tuple[str, ...] | list[str] | None = None
+        if name == "threat_kind":
+            choices = THREAT_KINDS
+        elif name == "initial_state":
+            choices = ENGAGEMENT_STATES
+        elif name == "threat_source":
+            choices = [*self.members, *self.actors, "none"]
+        if not isinstance(value, str) or (choices is not None and value not in choices):
+            valid = f"; valid: {', '.join(choices)}" if choices is not None else ""
+            raise ValueError(f"{key} cannot be {value!r}{valid}")
+        return value
 
 
 def _param(entry: Any, where: str) -> Param:
@@ -240,7 +285,8 @@ def parameter_table(entity: str | None = None) -> pd.DataFrame:
     Returns:
         Columns ``entity, parameter, value, uncertainty, low, high, provenance, source,
         quote, reading`` where ``provenance`` is ``document`` or ``assumption``, ``quote`` holds
-        the quoted sentence or the assumption's reason, and ``reading`` how a quote was coded.
+        the quoted sentence or the assumption's reason, and ``reading`` how a quote was read
+        into the number (empty when it speaks for itself).
     """
     ps = load_parameters()
     rows = []

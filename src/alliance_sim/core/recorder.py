@@ -34,7 +34,14 @@ class ArrayRecorder:
         record_members: Also keep loyalty, threat, trust and state per member.
     """
 
-    BLOC = ("integrity", "cohesion", "credibility", "capacity")
+    BLOC = (
+        "integrity",
+        "cohesion",
+        "cohesion_remaining",
+        "credibility",
+        "credibility_remaining",
+        "capacity",
+    )
     MEMBER = ("loyalty", "threat", "trust")
 
     def __init__(self, model: AllianceModel, record_members: bool = True) -> None:

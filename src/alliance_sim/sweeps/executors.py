@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import os
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -52,6 +55,26 @@ class InProcessExecutor(Executor):
         return "in-process"
 
 
+#: Seconds between a worker's checks that the process which started it is still alive.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this worker process exit as soon as ``parent_pid`` is gone.
+
+    A worker's parent can be killed without a chance to shut the pool down (``kill -9``, the
+    OOM killer); its orphaned workers would then live on with their memory. A daemon thread
+    watches the parent and ends the worker when the worker is re-parented.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 class ProcessExecutor(Executor):
     """Run the chunks on a pool of local processes (``spawn`` start method).
 
@@ -64,7 +87,10 @@ class ProcessExecutor(Executor):
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = int(workers)
         self._pool = cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
         )
 
     def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
@@ -111,7 +137,15 @@ class DaskExecutor(Executor):
         self._owned = client is None
         if client is None:
             _check_reachable(address)
-        self.client = client if client is not None else Client(address, timeout="30s")
+            try:
+                client = Client(address, timeout="30s")
+            except (OSError, ValueError, TypeError) as err:
+                raise SchedulerError(
+                    f"cannot connect to the Dask scheduler {address}: {err}"
+                ) from None
+            self.client = client
+        else:
+            self.client = client
         self.retries = int(retries)
         workers = len(self.client.scheduler_info().get("workers", {}))
         self.workers = max(1, workers)
@@ -144,15 +178,40 @@ class DaskExecutor(Executor):
         return f"dask {self.client.scheduler.address} ({self.workers} workers)"
 
 
+#: Dask transports with a host and a port.
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+class SchedulerError(ValueError):
+    """A Dask scheduler address that is malformed or where no scheduler answers."""
+
+
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
-    """Fail fast with :class:`OSError` when nothing listens at a ``tcp://host:port`` address."""
+    """Fail fast when ``address`` is malformed or nothing listens there.
+
+    Raises:
+        SchedulerError: Naming the address and what is wrong with it.
+    """
     from urllib.parse import urlsplit
 
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme != "tcp" or parts.hostname is None or parts.port is None:
-        return  # other transports (tls, ucx, inproc): let the client decide
-    with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
-        pass
+    if parts.scheme not in SCHEDULER_SCHEMES:
+        raise SchedulerError(
+            f"scheduler {address!r}: unsupported transport {parts.scheme!r}; use "
+            f"{', '.join(s + '://HOST:PORT' for s in SCHEDULER_SCHEMES[:2])}"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname or port is None or not 0 < port < 65536:
+        raise SchedulerError(f"scheduler {address!r}: expected {parts.scheme}://HOST:PORT")
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            pass
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise SchedulerError(f"cannot reach the Dask scheduler {address}: {reason}") from None
 
 
 def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:

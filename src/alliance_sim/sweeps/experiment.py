@@ -157,6 +157,26 @@ class Experiment(BaseModel):
         return list(self.design.space)
 
 
+#: Most design points an experiment may have (checked before the design is built).
+MAX_POINTS = 1_000_000
+
+
+def design_points(exp: Experiment) -> int:
+    """Number of design points the experiment's design will have, without building it."""
+    design = exp.design
+    if isinstance(design, GridDesign):
+        total = 1
+        for value in design.spec().values():
+            total *= len(value) if isinstance(value, list) else 1
+        return total
+    d = len(design.space)
+    if design.method == "sobol":
+        return design.n * (2 * d + 2 if design.calc_second_order else d + 2)
+    if design.method == "morris":
+        return design.n * (d + 1)
+    return design.n
+
+
 def _fail(path: Path, lines: dict, loc: tuple, problem: str) -> ScenarioError:
     return ScenarioError(path, _line_for(lines, loc), _field_path(loc), problem)
 
@@ -202,6 +222,15 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
             message = "design.method must be one of: grid, lhs, sobol, morris"
         raise _fail(path, lines, loc, message) from None
 
+    points = design_points(exp)
+    if points > MAX_POINTS:
+        raise _fail(
+            path,
+            lines,
+            ("design",),
+            f"the design has {points:,} points, more than {MAX_POINTS:,}; use a smaller n "
+            "or fewer grid values",
+        )
     # Names: parameters, ranges, outcomes, plot axes, scenario.
     if isinstance(exp.design, GridDesign):
         for key, value in exp.design.spec().items():
@@ -257,18 +286,12 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
     scenario = load_scenario(scenario_path)
     if exp.months is not None:
         scenario = scenario.model_copy(update={"months": exp.months})
-    from .runner import reset_keys
+    from .runner import no_effect
 
-    resets = reset_keys(scenario)
     for key in exp.parameters():
-        if key in resets:
+        reason = no_effect(scenario, key)
+        if reason:
             where = ("design", "grid" if exp.design.method == "grid" else "space", key)
-            raise _fail(
-                path,
-                lines,
-                where,
-                f"a set_parameter event dated {resets[key]} overwrites {key}, so "
-                "sweeping it would have no effect",
-            )
+            raise _fail(path, lines, where, reason)
     exp._path, exp._scenario = path, scenario
     return exp

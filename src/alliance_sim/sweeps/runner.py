@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..core.checks import MAX_MONTHS, check_count, check_seed, check_window
+from ..core.parameters import load_parameters
 from ..scenarios import Scenario, load_scenario
 from .chunk import ChunkResult, ChunkTask, evaluate_chunk
 from .designs import check_key, grid
@@ -42,26 +44,26 @@ def resolve_scenario(scenario: Scenario | str | Path, months: int | None = None)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if months is not None:
-        scenario = scenario.model_copy(update={"months": int(months)})
+        months = check_count("months", months, 1, MAX_MONTHS)
+        check_window(np.datetime64(scenario.start, "M"), months)
+        scenario = scenario.model_copy(update={"months": months})
     return scenario
 
 
-def reset_keys(scenario: Scenario) -> dict[str, str]:
-    """Parameters that dated events overwrite during a run, key -> the event's month.
+def no_effect(scenario: Scenario, key: str) -> str | None:
+    """Why sweeping ``key`` in this scenario would change nothing, or None if it takes effect.
 
-    Design values apply from the clock start; a ``set_parameter`` event (documented 2022 history
-    or the scenario's own) would overwrite them for every replicate, so sweeping such a key would
-    silently do nothing.
+    The rule of :mod:`alliance_sim.core.overrides`, the same for ``run``, ``compare``, the API
+    and the app: e.g. a key that a ``set_parameter`` event inside the run overwrites is refused,
+    while a key the 2022 history replay sets applies from the start month.
     """
+    from ..core import overrides as override_rules
     from ..core.parameters import load_parameters
 
-    entries = list(load_parameters().history) if scenario.history else []
-    entries += [e.model_dump() for e in scenario.events]
-    out: dict[str, str] = {}
-    for entry in entries:
-        if entry.get("type") == "set_parameter":
-            out.setdefault(entry["key"], str(entry["date"]))
-    return out
+    params = load_parameters().with_overrides(scenario.overrides())
+    return override_rules.refusal(
+        params, key, start=scenario.start, history=scenario.history, events=scenario.events
+    )
 
 
 def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
@@ -69,18 +71,16 @@ def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
 
     Raises:
         KeyError: For an unknown parameter.
-        ValueError: For a parameter that a dated event overwrites, or an empty design.
+        ValueError: For a parameter whose values would change nothing (:func:`no_effect`),
+            or an empty design.
     """
     if design.empty or not len(design.columns):
         raise ValueError("the design has no points")
-    resets = reset_keys(scenario)
     for key in design.columns:
         check_key(key)
-        if key in resets:
-            raise ValueError(
-                f"{key} is overwritten by a set_parameter event dated {resets[key]}, so sweeping "
-                "it would have no effect; sweep it with history off, or sweep another parameter"
-            )
+        reason = no_effect(scenario, key)
+        if reason:
+            raise ValueError(reason)
 
 
 def _model_kwargs(scenario: Scenario) -> dict[str, Any]:
@@ -105,7 +105,62 @@ def fingerprint(
     h.update(np.ascontiguousarray(design.to_numpy(dtype=float)).tobytes())
     h.update(scenario.to_yaml().encode())
     h.update(json.dumps([replicates, seed, chunk_size, timeseries]).encode())
+    h.update(package_fingerprint().encode())
     return h.hexdigest()
+
+
+def package_fingerprint(data: Any = None) -> str:
+    """A hash of what the package itself contributes: its version and its data files.
+
+    The data files are the packaged parameters (and the posterior, when there is one): a
+    changed ``parameters.yaml`` changes every result, so a sweep cannot resume across it.
+
+    Args:
+        data: The data folder (default: the package's ``core/data``).
+    """
+    from importlib import metadata, resources
+
+    h = hashlib.sha256()
+    try:
+        h.update(metadata.version("alliance-sim").encode())
+    except metadata.PackageNotFoundError:
+        h.update(b"unknown")
+    data = data if data is not None else resources.files("alliance_sim").joinpath("core/data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            h.update(entry.name.encode())
+            h.update(entry.read_bytes())
+    return h.hexdigest()
+
+
+def check_chunk_memory(points: int, replicates: int, months: int, executor: Executor) -> None:
+    """Refuse chunks that cannot fit in memory, before anything is written.
+
+    Every chunk is one model of ``points × replicates`` replicates (bloc metrics only); the
+    local executors hold one chunk per worker at a time. Dask workers are remote: not checked.
+
+    Raises:
+        NotEnoughMemory: With the estimate and a chunk size that fits.
+    """
+    from ..resources import USABLE_SHARE, available_memory, check_memory, estimate_run_bytes
+    from .executors import DaskExecutor
+
+    if isinstance(executor, DaskExecutor):
+        return
+    available = available_memory()
+    if available is None:
+        return
+    members = len(load_parameters().member_names)
+    per_point = estimate_run_bytes(replicates, months, members, record_members=False)
+    workers = max(1, int(executor.workers))
+    fits = max(0, int(USABLE_SHARE * available // (per_point * workers)))
+    way_out = f"use chunk_size: {fits} or less" if fits else "use fewer replicates per design point"
+    check_memory(
+        per_point * points * workers,
+        f"{workers} chunk(s) of {points:,} design points × {replicates:,} replicates",
+        way_out,
+        available,
+    )
 
 
 def make_tasks(
@@ -186,17 +241,22 @@ def evaluate(
     """
     if resume and out is None:
         raise ValueError("resume needs the output folder (out=...) of the sweep to continue")
+    if not isinstance(design, pd.DataFrame):
+        raise TypeError(f"design must be a DataFrame of design points, got {type(design).__name__}")
+    if not isinstance(executor, Executor | None):
+        raise TypeError(f"executor must be an Executor, got {executor!r}")
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
-    if int(replicates) < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
-    replicates = int(replicates)
+    replicates = check_count("replicates", replicates, 1, 1_000_000)
+    check_seed(seed)
     seed = int(scenario.seed if seed is None else seed)
+    if chunk_size is not None:
+        check_count("chunk_size", chunk_size, 1)
     chunk_size = int(chunk_size or default_chunk_size(replicates))
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     n_chunks = -(-len(design) // chunk_size)
+    ranges = [(i, min(i + chunk_size, len(design))) for i in range(0, len(design), chunk_size)]
     executor = executor or InProcessExecutor()
+    check_chunk_memory(min(chunk_size, len(design)), replicates, scenario.months, executor)
 
     store = None
     done: set[int] = set()
@@ -219,7 +279,7 @@ def evaluate(
             from .store import atomic_write_parquet
 
             atomic_write_parquet(store.folder / "design.parquet", design.reset_index(drop=True))
-        done = store.finished()
+        done = store.finished(ranges)
 
     tasks = make_tasks(design, scenario, replicates, seed, chunk_size, timeseries, skip=done)
     kept: dict[int, ChunkResult] = {}
@@ -234,7 +294,9 @@ def evaluate(
     with bar:
         for result in executor.map_unordered(evaluate_fn, tasks):
             if store is not None:
-                store.write_chunk(result.index, result.results, result.timeseries)
+                store.write_chunk(
+                    result.index, result.results, result.timeseries, ranges[result.index]
+                )
             else:
                 kept[result.index] = result
             bar.update(len(result.results))

@@ -26,7 +26,7 @@ from .designs import problem as make_problem  # noqa: E402
 OUTCOME_LABELS = {
     "integrity_mean": "mean integrity at the horizon (0–1)",
     "cohesion_mean": "mean cohesion at the horizon (0–1)",
-    "credibility_mean": "mean credibility at the horizon (0–1)",
+    "credibility_mean": "mean credibility (chance of being helped) at the horizon (0–1)",
     "p_any_exit": "P(the bloc loses a member by the horizon)",
     "p_any_freeze": "P(a member freezes or exits by the horizon)",
 }

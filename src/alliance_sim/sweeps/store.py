@@ -16,6 +16,7 @@ timeseries file, if any, is renamed first).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -65,8 +66,22 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
         raise
 
 
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 class ChunkStore:
     """A sweep folder: manifest, finished chunks, and the assembled tables.
+
+    The manifest records every finished chunk: the SHA-256 of its files and the design points
+    it covers. Resume trusts only chunks whose files match their record; any other chunk (a
+    truncated, altered or swapped file, or one written after the manifest's last update) is
+    computed again. Files the manifest does not list are ignored.
 
     Args:
         folder: The output folder.
@@ -74,16 +89,19 @@ class ChunkStore:
         resume: Continue a sweep already in the folder (otherwise the folder must not hold one).
 
     Raises:
-        SweepFolderError: When the folder holds another sweep, or a sweep and ``resume`` is
-            false.
+        SweepFolderError: When the folder is a file, holds other files, holds another sweep, a
+            sweep and ``resume`` is false, or a damaged manifest.
     """
 
     def __init__(self, folder: str | Path, manifest: dict[str, Any], resume: bool) -> None:
         self.folder = Path(folder)
         self.chunks = self.folder / "chunks"
-        path = self.folder / MANIFEST
-        if path.exists():
-            old = json.loads(path.read_text(encoding="utf-8"))
+        self.path = self.folder / MANIFEST
+        if self.folder.exists() and not self.folder.is_dir():
+            raise SweepFolderError(f"{self.folder}: exists and is not a folder")
+        done: dict[str, Any] = {}
+        if self.path.exists():
+            old = self._read_manifest()
             if not resume:
                 raise SweepFolderError(
                     f"{self.folder} already holds a sweep ({old.get('name', '?')}); "
@@ -92,14 +110,42 @@ class ChunkStore:
             if old.get("fingerprint") != manifest["fingerprint"]:
                 raise SweepFolderError(
                     f"{self.folder} holds a different sweep ({old.get('name', '?')}: design, "
-                    "scenario, seed, replicates or chunk size differ); cannot resume it"
+                    "scenario, seed, replicates, chunk size, packaged parameters or package "
+                    "version differ); cannot resume it"
                 )
-        else:
+            done = old.get("done") if isinstance(old.get("done"), dict) else {}
+        elif self.folder.is_dir() and any(self.folder.iterdir()):
+            raise SweepFolderError(
+                f"{self.folder}: folder holds files but no sweep ({MANIFEST}); "
+                "choose a new or empty output folder"
+            )
+        self.manifest = {**manifest, "done": done}
+        try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(path, json.dumps(manifest, indent=2, default=str))
-        self.manifest = manifest
+            self._save_manifest()
+        except OSError as err:
+            reason = err.strerror or type(err).__name__
+            raise SweepFolderError(f"{self.folder}: cannot write there ({reason})") from None
         for stale in self.chunks.glob(".*.tmp") if self.chunks.exists() else ():
             stale.unlink(missing_ok=True)
+
+    def _read_manifest(self) -> dict[str, Any]:
+        try:
+            old = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as err:
+            raise SweepFolderError(
+                f"{self.path}: damaged sweep manifest ({type(err).__name__}); remove the folder "
+                "to start again"
+            ) from None
+        if not isinstance(old, dict) or not isinstance(old.get("fingerprint"), str):
+            raise SweepFolderError(
+                f"{self.path}: not a sweep manifest (no fingerprint); remove the folder to "
+                "start again"
+            )
+        return old
+
+    def _save_manifest(self) -> None:
+        atomic_write_text(self.path, json.dumps(self.manifest, indent=2, default=str))
 
     def results_path(self, index: int) -> Path:
         """Path of chunk ``index``'s results."""
@@ -109,25 +155,71 @@ class ChunkStore:
         """Path of chunk ``index``'s monthly means."""
         return self.chunks / f"timeseries-{index:05d}.parquet"
 
-    def finished(self) -> set[int]:
-        """Indices of the chunks already on disk."""
-        if not self.chunks.exists():
-            return set()
-        return {int(p.stem.split("-")[1]) for p in self.chunks.glob("results-*.parquet")}
+    def _intact(self, index: int, points: tuple[int, int] | None) -> bool:
+        record = self.manifest["done"].get(str(index))
+        if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
+            return False
+        if points is not None and record.get("points") != list(points):
+            return False
+        for kind, digest in record["files"].items():
+            path = self.chunks / f"{kind}-{index:05d}.parquet"
+            try:
+                if file_sha256(path) != digest:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def finished(self, ranges: list[tuple[int, int]] | None = None) -> set[int]:
+        """Indices of the chunks recorded in the manifest whose files are intact.
+
+        Args:
+            ranges: The design points ``[first, last)`` each chunk index must cover; chunks
+                recorded with another range, or beyond the list, are not finished.
+        """
+        good = set()
+        for key in list(self.manifest["done"]):
+            index = int(key) if str(key).isdigit() else -1
+            points = ranges[index] if ranges is not None and 0 <= index < len(ranges) else None
+            in_range = index >= 0 and (ranges is None or index < len(ranges))
+            if in_range and self._intact(index, points):
+                good.add(index)
+            else:
+                del self.manifest["done"][key]
+        self._save_manifest()
+        return good
 
     def write_chunk(
-        self, index: int, results: pd.DataFrame, timeseries: pd.DataFrame | None
+        self,
+        index: int,
+        results: pd.DataFrame,
+        timeseries: pd.DataFrame | None,
+        points: tuple[int, int] | None = None,
     ) -> None:
-        """Store a finished chunk (timeseries first, results last)."""
+        """Store a finished chunk (files first, then its record in the manifest)."""
+        files = {}
         if timeseries is not None:
             atomic_write_parquet(self.timeseries_path(index), timeseries)
+            files["timeseries"] = file_sha256(self.timeseries_path(index))
         atomic_write_parquet(self.results_path(index), results)
+        files["results"] = file_sha256(self.results_path(index))
+        if points is None:
+            first = int(results["point"].iloc[0]) if len(results) else 0
+            points = (first, first + len(results))
+        self.manifest["done"][str(index)] = {"points": list(points), "files": files}
+        self._save_manifest()
 
     def _paths(self, kind: str, n_chunks: int) -> Iterator[Path]:
         for i in range(n_chunks):
             path = self.chunks / f"{kind}-{i:05d}.parquet"
-            if not path.exists():
-                raise FileNotFoundError(f"chunk {i} of {self.folder} is missing ({path.name})")
+            record = self.manifest["done"].get(str(i)) or {}
+            digest = (record.get("files") or {}).get(kind)
+            if not path.exists() or digest is None:
+                raise SweepFolderError(f"{path}: chunk {i} is missing; run again with --resume")
+            if file_sha256(path) != digest:
+                raise SweepFolderError(
+                    f"{path}: chunk {i} changed on disk during the sweep; run again with --resume"
+                )
             yield path
 
     def assemble(self, kind: str, n_chunks: int) -> Path:

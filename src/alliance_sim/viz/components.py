@@ -268,6 +268,8 @@ def EventLog(model: AllianceVizModel):
 @solara.component
 def Dashboard(model: AllianceVizModel):
     """All panels: header; map and members' loyalty on the left; bloc metrics and log right."""
+    if getattr(model, "load_error", None):
+        solara.Error(model.load_error)
     Header(model)
     with solara.Columns([11, 9], gutters_dense=True):
         with solara.Column(gap="0px"):

@@ -22,6 +22,7 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -29,7 +30,7 @@ import numpy as np
 
 from ..core.model import KNOBS, AllianceModel
 from ..core.parameters import ENGAGEMENT_STATES, load_parameters
-from ..scenarios import list_scenarios, load_scenario
+from ..scenarios import ScenarioError, list_scenarios, load_scenario
 
 #: What the intervention buttons can do, as event types.
 ACTIONS = ("exit", "freeze", "rejoin")
@@ -88,7 +89,7 @@ def parse_seed(seed: int | str | None, default: int) -> int:
     text = "" if seed is None else str(seed).strip()
     if not text:
         return int(default)
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" is a digit to Python, not to int()
         return int(text)
     return zlib.crc32(text.encode("utf-8"))
 
@@ -233,7 +234,17 @@ class AllianceVizModel(mesa.Model):
         public_pressure_weight: float | None = None,
     ) -> None:
         #: The loaded scenario (``self.scenario`` is Mesa's own from Mesa 3.5 on).
-        self.alliance_scenario = load_scenario(scenario_name)
+        #: Why the chosen scenario could not be loaded (shown in the page), or None.
+        self.load_error: str | None = None
+        try:
+            self.alliance_scenario = load_scenario(scenario_name)
+        except ScenarioError as err:
+            # Keep the session and its controls: run the baseline and say why, naming the
+            # file by its name only (the page must not show the server's paths).
+            where = f"{Path(err.file).name}:{err.line}" if err.line else Path(err.file).name
+            field = f" {err.field}:" if err.field else ""
+            self.load_error = f"Cannot load {where}:{field} {err.problem}. Showing baseline."
+            self.alliance_scenario = load_scenario("baseline")
         self.seed_used = parse_seed(seed, self.alliance_scenario.seed)
         super().__init__(rng=self.seed_used)
         self.band_replicates = int(band_replicates)

@@ -1,0 +1,75 @@
+"""The Python API refuses wrong arguments with TypeError/ValueError naming the argument."""
+
+import math
+
+import pytest
+
+from alliance_sim import AllianceModel, compare, run
+from alliance_sim.sweeps import evaluate, grid, sweep
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"china_pull": 5}, ValueError, "china_pull"),
+        ({"russia_capacity": math.nan}, ValueError, "russia_capacity"),
+        ({"start": 2023}, TypeError, "start"),
+        ({"start": "0000-01"}, ValueError, "start"),
+        ({"start": "9999-12"}, ValueError, "start"),
+        ({"replicates": 2.7}, TypeError, "replicates"),
+        ({"seed": 1.5}, TypeError, "seed"),
+        ({"history": "no"}, TypeError, "history"),
+        ({"events": "abc"}, TypeError, "events"),
+        ({"overrides": [("china.pull", 0.5)]}, TypeError, "overrides"),
+        ({"months": 100_000}, ValueError, "months"),
+        ({"overrides": {"armenia.threat_kind": "bogus"}}, ValueError, "armenia.threat_kind"),
+    ],
+)
+def test_model_arguments_are_checked(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        AllianceModel(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"replicates": 2.7}, "replicates"),
+        ({"seed": 1.5}, "seed"),
+        ({"start": 2023}, "start"),
+        ({"events": "abc"}, "events"),
+        ({"months": True}, "months"),
+    ],
+)
+def test_run_arguments_are_checked(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        run("baseline", **kwargs)
+
+
+def test_run_and_compare_refuse_wrong_containers():
+    with pytest.raises(TypeError, match="overrides"):
+        run("baseline", overrides=[("china.pull", 0.5)])
+    with pytest.raises(TypeError, match=r"compare\(\['baseline'\]\)"):
+        compare("baseline")
+    with pytest.raises(TypeError, match="scenario"):
+        run(5)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"months": 100_000}, ValueError, "months"),
+        ({"replicates": 2.5}, TypeError, "replicates"),
+        ({"executor": "x"}, TypeError, "executor"),
+        ({"chunk_size": 0}, ValueError, "chunk_size"),
+        ({"seed": "s"}, TypeError, "seed"),
+    ],
+)
+def test_sweep_arguments_are_checked(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        sweep("baseline", grid={"china.pull": [0.2, 0.4]}, **kwargs)
+
+
+def test_evaluate_refuses_a_design_that_is_not_a_frame():
+    with pytest.raises(TypeError, match="design"):
+        evaluate({"china.pull": [0.2]}, "baseline")
+    assert len(evaluate(grid({"china.pull": [0.2]}), "baseline", replicates=2, months=1)) == 1
