@@ -21,6 +21,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import summary
+from .core.mechanisms import loyalty_marks
 from .core.model import AllianceModel
 from .core.parameters import ENGAGEMENT_STATES
 from .report import write_report
@@ -288,17 +289,13 @@ class RunResult:
                 source=source,
             )
         if kind == "loyalty":
-            g = self.model.params.globals
-            thresholds = {
-                "reduce": float(g["reduce_threshold"].value),
-                "freeze": float(g["freeze_threshold"].value),
-                "exit": float(g["exit_threshold"].value),
-            }
+            share = float(self.model.params.globals["burden_share_reduced"].value)
+            marks = loyalty_marks(share)
             return _plots().plot_loyalty(
                 self.member_frame(),
-                f"Member loyalty: {where}\n(a member moves down the ladder when its loyalty "
-                "falls below a threshold)",
-                thresholds,
+                f"Member loyalty: {where}\n(the participation a member would choose if moving "
+                "were free; below a dashed line it leans to the next rung down)",
+                {"reduce": marks["reduced"], "freeze": marks["frozen"]},
                 caption="Line: median replicate; bands: middle 50% and 90% of replicates.",
                 source=source,
             )
