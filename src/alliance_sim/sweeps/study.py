@@ -135,6 +135,7 @@ def run_experiment(
         out=folder,
         resume=resume,
         timeseries=exp.timeseries,
+        at=exp.months_reported(),
         progress=progress,
         collect=False,
         name=exp.name,
