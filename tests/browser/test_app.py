@@ -126,17 +126,19 @@ def test_slider_then_reset_changes_the_model(app: Page):
 def test_intervention_forces_an_exit_now(app: Page):
     step(app, 2)
     month = date_of(app)
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "active")
+    # Members can leave on their own (in this run Tajikistan does at the November 2022 summit);
+    # Belarus, the least likely to, is still active here.
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "active")
     app.locator(".viz-map .v-select", has_text="Member").click()
-    app.get_by_role("option", name="kazakhstan", exact=True).click()
+    app.get_by_role("option", name="belarus", exact=True).click()
     app.get_by_role("button", name="Force exit", exact=True).click()
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "exited", timeout=TIMEOUT)
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "exited", timeout=TIMEOUT)
     assert date_of(app) == month
-    row = app.locator('.viz-log .viz-event[data-kind="intervention"][data-subject="kazakhstan"]')
+    row = app.locator('.viz-log .viz-event[data-kind="intervention"][data-subject="belarus"]')
     expect(row).to_contain_text(month)
-    # the run goes on with Kazakhstan out
+    # the run goes on with Belarus out
     step(app)
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "exited")
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "exited")
 
 
 def test_two_sessions_have_independent_models(browser, solara_app_url: str):
