@@ -25,22 +25,16 @@ def start_capacity(model: AllianceVizModel) -> np.ndarray:
     return frame.loc[frame["date"] == frame["date"].min(), "capacity"].to_numpy()
 
 
-def test_scenario_dropdown_lists_every_scenario_file():
-    from alliance_sim.app import model_params
+def test_inputs_list_every_scenario_and_default_to_the_scenarios_values():
+    from alliance_sim.viz.model import scenario_names
+    from alliance_sim.viz.settings import default_settings
 
-    params = model_params()
-    assert params["scenario_name"]["values"] == sorted(list_scenarios())
-    assert {"armenia_exit", "kyrgyzstan_exit", "baseline"} <= set(params["scenario_name"]["values"])
+    assert scenario_names() == sorted(list_scenarios())
+    assert {"armenia_exit", "kyrgyzstan_exit", "baseline"} <= set(scenario_names())
     # every input is a keyword of the model, and every default is the "scenario's value"
-    model = AllianceVizModel(
-        **{
-            k: (v.value if hasattr(v, "value") else v["value"])
-            for k, v in params.items()
-            if k != "band_replicates"
-        },
-        band_replicates=50,
-    )
+    model = AllianceVizModel(**{**default_settings(), "band_replicates": 50})
     assert model.settings == {}
+    assert model.applied == {**default_settings(), "band_replicates": 50}
 
 
 def test_same_seed_same_run_and_blank_seed_is_the_scenarios():
@@ -172,3 +166,116 @@ def test_viz_command_binds_loopback_by_default_and_rejects_bad_ports(capsys):
     assert viz_command.server_env(viz_command.assets_dir())["SOLARA_ASSETS_PROXY"] == "true"
     assert cli.main(["viz", "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def test_pending_changes_name_each_changed_input_until_applied():
+    from alliance_sim.viz.settings import default_settings, pending_changes
+
+    applied = default_settings()
+    assert pending_changes(applied, applied) == []
+    pending = {**applied, "scenario_name": "armenia_exit", "china_pull": 0.8}
+    changes = pending_changes(applied, pending)
+    assert changes == ["Scenario: baseline → armenia_exit", "China's pull: 0.60 → 0.80"]
+
+
+def test_the_url_query_round_trips_inputs_interventions_and_month():
+    from alliance_sim.viz.settings import default_settings, from_query, to_query
+
+    settings = {**default_settings(), "scenario_name": "armenia_exit", "seed": "7"}
+    settings["china_pull"] = 0.8
+    done = [{"type": "exit", "member": "kazakhstan", "date": "2023-02"}]
+    query = to_query(settings, done, "2023-02")
+    assert "china_pull=0.80" in query and "turkey_pull" not in query  # defaults stay out
+    back, interventions, month, problems = from_query(query)
+    assert back == settings and interventions == done and month == "2023-02"
+    assert problems == []
+    _, _, _, problems = from_query("scenario_name=narnia&china_pull=7&do=explode")
+    assert len(problems) == 3
+
+
+def test_a_link_restores_interventions_and_the_month():
+    done = [{"type": "exit", "member": "kazakhstan", "date": "2022-11"}]
+    model = AllianceVizModel(band_replicates=50, interventions=done, month="2023-01")
+    assert model.date == "2023-01" and model.steps == model.run.steps
+    assert model.view().states["kazakhstan"] == "exited"
+    fresh = stepped(AllianceVizModel(band_replicates=50), 2)
+    fresh.intervene("kazakhstan", "exit")
+    stepped(fresh, 2)
+    np.testing.assert_array_equal(fresh.view().trace["integrity"], model.view().trace["integrity"])
+
+
+def test_steps_past_the_horizon_leave_mesas_counter_on_the_last_month():
+    model = AllianceVizModel(scenario_name="calibration_2022", band_replicates=50)
+    for _ in range(model.run.months + 5):
+        model.step()
+    assert not model.running
+    assert model.steps == model.run.steps == model.view().step
+
+
+def test_p_exit_means_out_at_the_horizon():
+    model = stepped(AllianceVizModel(band_replicates=100), 3)
+    assert model.band.exit_share["uzbekistan"] == 1.0  # out before the start, stays out
+    model.intervene("kazakhstan", "exit")
+    assert model.band.exit_share["kazakhstan"] == 1.0
+    model.step()
+    model.intervene("kazakhstan", "rejoin")
+    assert model.band.exit_share["kazakhstan"] < 1.0  # left, came back: not out at the horizon
+
+
+def test_the_event_log_reads_in_plain_words_without_duplicates():
+    from alliance_sim.viz.text import describe, merge_duplicates
+
+    log = AllianceVizModel(band_replicates=50).view().event_log
+    rows = merge_duplicates(log)
+    keys = [(e["date"], e["kind"], e["subject"], e["detail"]) for e in rows]
+    assert len(keys) == len(set(keys))
+    text = " ".join(describe(e) for e in rows)
+    for internal in ("global.", "capacity_drift", "russia honours", "kyrgyzstan–tajikistan"):
+        assert internal not in text
+    assert "Kyrgyzstan and Tajikistan" in text
+
+
+def test_interventions_head_their_month_in_the_log():
+    model = AllianceVizModel(band_replicates=50)
+    model.intervene("kazakhstan", "exit")
+    newest = model.view().event_log[-1]
+    assert newest["kind"] == "intervention" and newest["subject"] == "kazakhstan"
+
+
+def test_charts_are_valid_vega_lite_with_this_runs_values():
+    import copy
+
+    import altair as alt
+    import jsonschema
+
+    from alliance_sim.viz import charts
+
+    model = stepped(AllianceVizModel(scenario_name="armenia_exit", band_replicates=50), 5)
+    view = model.view()
+    schema = alt.vegalite.v6.schema.core.load_schema()
+    built = [
+        charts.BlocChart(view, view.ensemble),
+        charts.LoyaltyChart(view, figures.thresholds()),
+        charts.MapChart(view),
+    ]
+    for chart in built:
+        spec = copy.deepcopy(chart.template)
+        spec.setdefault("datasets", {}).update(chart.data(view))
+        jsonschema.validate(spec, schema)
+    run = built[0].data(view)["run"]
+    integrity = [r["value"] for r in run if r["panel"] == "integrity"]
+    np.testing.assert_allclose(integrity, view.trace["integrity"])
+    assert {r["panel"] for r in built[0].template["datasets"]["band"]} == set(view.trace)
+    labels = {r["panel"]: r["text"] for r in built[1].data(view)["labels"]}
+    assert labels["armenia"].startswith("exited · P(out) 100%")
+    assert charts.share_text(0.0, 200) == "< 0.5%"
+
+
+def test_run_and_band_exports_have_one_row_per_month():
+    model = stepped(AllianceVizModel(band_replicates=50), 4)
+    run = model.run_frame()
+    assert list(run["date"]) == [str(d) for d in model.view().trace_dates]
+    assert {"integrity", "loyalty_armenia", "state_armenia"} <= set(run.columns)
+    band = model.band.frame()
+    assert len(band) == len(model.band.dates) * len(model.band.metrics)
+    assert (band["q05"] <= band["median"]).all() and (band["median"] <= band["q95"]).all()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -23,6 +24,7 @@ from . import summary
 from .core.mechanisms import loyalty_marks
 from .core.model import AllianceModel
 from .core.parameters import ENGAGEMENT_STATES
+from .report import write_report
 from .runs import (
     SMALL_RUN_ROWS,
     atomic_folder,
@@ -32,7 +34,7 @@ from .runs import (
     write_json,
     write_table,
 )
-from .scenarios import Scenario, load_scenario, revise_scenario
+from .scenarios import Scenario, ScenarioError, load_scenario, revise_scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -48,13 +50,41 @@ def _plots():
     return plots
 
 
+#: The event log a run folder holds: replicate 0's, one example run (the name says so).
+EVENTS_FILE = "events_replicate_0.csv"
+
 #: Plot kinds of a run and the file each is saved as.
 RUN_PLOTS = {
     "bloc": "bloc_metrics.png",
     "loyalty": "member_loyalty.png",
     "states": "engagement_states.png",
     "exit": "freeze_exit_probability.png",
+    "timeline": "member_timeline.png",
+    "network": "network.png",
+    "map": "map.png",
 }
+
+
+def source_line(scenario: Scenario, replicates: int | None = None) -> str:
+    """The source line under every figure: model version, scenario, replicates, seed."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("alliance-sim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        version = "?"
+    r = scenario.replicates if replicates is None else replicates
+    return (
+        f"alliance-sim {version} · scenario {scenario.name} · {r} replicates · "
+        f"seed {scenario.seed} · {scenario.start} to {scenario.end}"
+    )
+
+
+def _human_key(key: str) -> str:
+    """A dotted key in words: ``armenia.access_west`` -> ``Armenia's access west``."""
+    entity, _, name = key.partition(".")
+    words = name.replace("_", " ")
+    return words if entity == "global" else f"{entity.capitalize()}'s {words}"
 
 
 def _now() -> datetime:
@@ -71,7 +101,7 @@ def event_label(event: Any) -> str:
     if event.type == "hegemon_shock":
         return f"Russia shock {event.delta:+.2f}"
     if event.type == "set_parameter":
-        return f"{event.key} = {event.value:g}"
+        return f"{_human_key(event.key)} set to {event.value:g}"
     if event.type == "threat_shift":
         return f"{event.member} threat {event.delta:+.2f}"
     return f"{event.member} {kind}"
@@ -122,6 +152,17 @@ class Summary:
             f"Bloc at the end of the run:\n{summary.format_bloc_table(self.bloc)}"
         )
 
+    def _repr_html_(self) -> str:
+        from .report import render_repr, summary_tables
+
+        s = self.scenario
+        return render_repr(
+            f"{s.name}: end of the run ({s.end})",
+            summary_tables(self.members, self.bloc),
+            question=" ".join(s.description.split()),
+            meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
+        )
+
 
 @dataclass
 class RunResult:
@@ -144,6 +185,30 @@ class RunResult:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
+
+    def __repr__(self) -> str:
+        s = self.scenario
+        return (
+            f"<RunResult {s.name}: {s.replicates} replicates, {s.start} to {s.end}, seed "
+            f"{s.seed}; .summary(), .plot(kind), .save(folder)>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self._html()
+
+    def _html(self) -> str:
+        from .report import render_repr, summary_tables
+
+        result = self.summary()
+        s = self.scenario
+        return render_repr(
+            f"Run of {s.name}",
+            summary_tables(result.members, result.bloc),
+            question=" ".join(s.description.split()),
+            meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
+            hint="Tables: .summary(); data: .to_frame(), .member_frame(), .outcomes(); "
+            "figures: .plot(kind); folder with report.html: .save(folder).",
+        )
 
     # ------------------------------------------------------------------ frames
     def to_frame(self) -> pd.DataFrame:
@@ -173,14 +238,21 @@ class RunResult:
         return last[["replicate", "member", "state"]].reset_index(drop=True)
 
     def events(self) -> pd.DataFrame:
-        """The run's event log (replicate 0): date, kind, subject, detail."""
-        return pd.DataFrame(self.model.event_log, columns=["date", "kind", "subject", "detail"])
+        """The event log of replicate 0 (one example run, not the ensemble).
+
+        Returns:
+            Columns replicate (always 0), date, kind, subject, detail.
+        """
+        log = pd.DataFrame(self.model.event_log, columns=["date", "kind", "subject", "detail"])
+        return log.assign(replicate=0)[["replicate", "date", "kind", "subject", "detail"]]
 
     def summary(self) -> Summary:
         """The end-of-run tables the CLI prints."""
         return Summary(
             self.scenario,
-            summary.member_summary(self.member_frame(), self.outcomes()),
+            summary.member_summary(
+                self.member_frame(), self.outcomes(), hegemon=self.model.hegemon.name
+            ),
             summary.bloc_summary(self.final()),
         )
 
@@ -190,8 +262,10 @@ class RunResult:
 
         Args:
             kind: One of ``bloc`` (metrics with bands), ``loyalty`` (per member), ``states``
-                (share of engagement states), ``exit`` (cumulative freeze/exit probability);
-                ``None`` for all of them as a dict.
+                (share of engagement states), ``exit`` (cumulative freeze/exit probability),
+                ``timeline`` (replicate 0's states and events per member), ``network``
+                (relations at the end) or ``map`` (members at their capitals); ``None`` for
+                all of them as a dict.
 
         Raises:
             ValueError: For an unknown kind.
@@ -200,10 +274,19 @@ class RunResult:
             return {k: self.plot(k) for k in RUN_PLOTS}
         s = self.scenario
         where = f"{s.name} — {s.replicates} replicates, seed {s.seed}"
+        source = source_line(s)
+        if kind in ("network", "map", "timeline"):
+            return self._picture(kind, where, source)
         if kind == "bloc":
             question = " ".join(s.description.split())
             return _plots().plot_bloc(
-                self.to_frame(), f"Bloc metrics: {where}", question, scenario_markers(s)
+                self.to_frame(),
+                f"Bloc metrics: {where}",
+                question,
+                scenario_markers(s),
+                caption="Line: median replicate; bands: middle 50% and 90% of replicates "
+                "(Monte Carlo and parameter uncertainty together).",
+                source=source,
             )
         if kind == "loyalty":
             share = float(self.model.params.globals["burden_share_reduced"].value)
@@ -213,10 +296,15 @@ class RunResult:
                 f"Member loyalty: {where}\n(the participation a member would choose if moving "
                 "were free; below a dashed line it leans to the next rung down)",
                 {"reduce": marks["reduced"], "freeze": marks["frozen"]},
+                caption="Line: median replicate; bands: middle 50% and 90% of replicates.",
+                source=source,
             )
         if kind == "states":
             return _plots().plot_states(
-                self.member_frame(), f"Engagement state of each member: {where}"
+                self.member_frame(),
+                f"Engagement state of each member: {where}",
+                caption="Share of replicates in each state, month by month.",
+                source=source,
             )
         if kind == "exit":
             dates = pd.PeriodIndex(self.to_frame()["date"].unique())
@@ -226,16 +314,87 @@ class RunResult:
                 lambda states: bool((states == "exited").all())
             )
             never_in = [m for m, out in outside.items() if out]
-            note = f"{hegemon} leads the bloc" + (
-                f"; {', '.join(never_in)} never in the bloc during the run" if never_in else ""
+            note = f"{hegemon.capitalize()} leads the bloc" + (
+                f"; {', '.join(n.capitalize() for n in never_in)} never in the bloc during the run"
+                if never_in
+                else ""
             )
             return _plots().plot_cumulative(
                 self.outcomes(),
                 dates,
                 f"Cumulative probability of freezing and of leaving: {where}\n({note}: not shown)",
                 skip=[hegemon, *never_in],
+                caption="Share of replicates in which the member has frozen (or left), and "
+                "has left, by each month.",
+                source=source,
             )
         raise ValueError(f"unknown plot kind {kind!r}; valid: {', '.join(RUN_PLOTS)}")
+
+    def _picture(self, kind: str, where: str, source: str) -> Figure:
+        from . import pictures
+
+        params = self.model.params
+        kinds = dict(params.actor_kinds)
+        states = pictures.modal_states(self.final_states())
+        if kind == "timeline":
+            members = self.member_frame()
+            one = members[members["replicate"] == 0]
+            interventions = [
+                (e.date, getattr(e, "member", "") or "", event_label(e))
+                for e in self.scenario.events
+            ]
+            return pictures.plot_timeline(
+                one,
+                self.events(),
+                interventions,
+                f"Timeline of one example run (replicate 0): {where}",
+                caption="Each member's engagement month by month in replicate 0 (one run of "
+                "the ensemble, not a summary of it), with its events.",
+                source=source,
+            )
+        if kind == "network":
+            names = params.member_names
+            median = np.median(self.model.affinity, axis=2)
+            relations = {
+                (a, b): float(median[i, j])
+                for i, a in enumerate(names)
+                for j, b in enumerate(names)
+                if i < j
+            }
+            for pair, p in params.relations.items():
+                a, b = sorted(pair)
+                if a in kinds or b in kinds:
+                    relations[(a, b)] = float(np.median(p.value))
+            return pictures.plot_network(
+                relations,
+                states,
+                kinds,
+                f"Relations at the end of the run ({self.scenario.end}): {where}",
+                caption="Members' relations: median over replicates at the end of the run; "
+                "relations with outside actors: their parameter values. Nodes: each member's "
+                "most likely end state and its share of replicates.",
+                source=source,
+            )
+        final = self.final_states()
+        p_out = (
+            final.assign(out=final["state"].astype(str).isin(["frozen", "exited"]))
+            .groupby("member", observed=True)["out"]
+            .mean()
+            .to_dict()
+        )
+        return pictures.plot_map(
+            states,
+            kinds,
+            {
+                str(k): summary.probability(float(v), self.scenario.replicates)
+                for k, v in p_out.items()
+                if str(k) != self.model.hegemon.name
+            },
+            f"Where the bloc stands at the end of the run ({self.scenario.end}): {where}",
+            caption="Members at their capitals (approximate positions), coloured by their most "
+            "likely end state; P(frozen or out): share of replicates ending frozen or outside.",
+            source=source,
+        )
 
     # ------------------------------------------------------------------ saving
     def save(
@@ -246,12 +405,14 @@ class RunResult:
         overwrite: bool = False,
         command: list[str] | None = None,
         progress: bool | None = False,
+        figure_formats: Sequence[str] = (),
     ) -> Path:
         """Write the run folder atomically and return its path.
 
         The folder holds ``scenario.yaml`` (resolved), ``metadata.json``, ``bloc.parquet``,
         ``members.parquet``, ``outcomes.parquet``, ``summary_members.csv``,
-        ``summary_bloc.csv``, ``events.csv``, ``summary.txt`` and the PNG plots.
+        ``summary_bloc.csv``, ``events_replicate_0.csv`` (the event log of one example replicate),
+        ``summary.txt``, the PNG plots and ``report.html``.
 
         Args:
             out: Target folder; default ``runs/NAME-TIMESTAMP``.
@@ -259,6 +420,7 @@ class RunResult:
             overwrite: Replace a non-empty target folder.
             command: Command line to record (default: this process's).
             progress: Show a progress bar over the files (``None``: only on a terminal).
+            figure_formats: Also write each figure in these formats (``"svg"``, ``"pdf"``).
         """
         target = Path(out) if out is not None else default_run_dir(self.scenario.name)
         check_target(target, overwrite)
@@ -280,11 +442,11 @@ class RunResult:
             table.to_csv(tmp / "summary_members.csv", index=False)
             result.bloc.to_csv(tmp / "summary_bloc.csv", index=False)
             (tmp / "summary.txt").write_text(str(result) + "\n", encoding="utf-8")
-            self.events().to_csv(tmp / "events.csv", index=False)
+            self.events().to_csv(tmp / EVENTS_FILE, index=False)
             bar.update()
             for kind, name in RUN_PLOTS.items():
                 bar.set_postfix_str(name)
-                _plots().save_figure(self.plot(kind), tmp / name)
+                _plots().save_figure(self.plot(kind), tmp / name, figure_formats)
                 bar.update()
             s = self.scenario
             meta = run_metadata(
@@ -301,6 +463,7 @@ class RunResult:
                 csv=csv,
             )
             write_json(meta, tmp / "metadata.json")
+            write_report(tmp)
         return target
 
 
@@ -385,6 +548,29 @@ class Comparison:
 
     results: dict[str, RunResult]
 
+    def __repr__(self) -> str:
+        first = self.results[self.reference].scenario
+        return (
+            f"<Comparison of {', '.join(self.results)} with {self.reference}: "
+            f"{first.replicates} replicates each, seed {first.seed}; .differences(), "
+            ".member_differences(), .plot(), .save(folder)>"
+        )
+
+    def _repr_html_(self) -> str:
+        from .report import comparison_tables, render_repr
+
+        first = self.results[self.reference].scenario
+        return render_repr(
+            f"Comparison with {self.reference}: {', '.join(list(self.results)[1:])}",
+            comparison_tables(
+                self.differences(), self.member_differences(), self.reference, first.replicates
+            ),
+            question=" ".join(first.description.split()),
+            meta=f"{first.replicates} replicates each, paired by replicate (seed "
+            f"{first.seed}); all end in {first.end}",
+            hint="Figure: .plot(); folder with report.html: .save(folder).",
+        )
+
     @property
     def reference(self) -> str:
         """Name of the first scenario, which the others are compared with."""
@@ -461,14 +647,20 @@ class Comparison:
         if len(starts) > 1:
             parts += [
                 "",
-                "Note: the scenarios start in different months, so their runs end in different "
-                "months: " + ", ".join(f"{n} {r.scenario.end}" for n, r in self.results.items()),
+                f"Note: the scenarios start in different months; each ran to {first.end} so "
+                "that end-of-run values are of the same month: "
+                + ", ".join(
+                    f"{n} {r.scenario.start} ({r.scenario.months} months)"
+                    for n, r in self.results.items()
+                ),
             ]
         if len(self.results) > 1:
             parts += ["", "Differences from the reference at the end of the run:"]
-            parts.append(summary.format_differences(self.differences()))
+            parts.append(summary.format_differences(self.differences(), first.replicates))
             parts += ["", "Change in members' end-of-run probabilities:"]
-            parts.append(summary.format_probability_differences(self.member_differences()))
+            parts.append(
+                summary.format_probability_differences(self.member_differences(), first.replicates)
+            )
         return "\n".join(parts)
 
     def plot(self) -> Figure:
@@ -482,10 +674,20 @@ class Comparison:
             f"top: each scenario's level (median of {first.replicates} replicates); bottom: "
             f"its difference from {self.reference} in the same replicate (seed {first.seed})"
         )
+        if len(self.results) > _plots().OVERLAY_MAX:
+            title = title.split("\n")[0] + (
+                f"\neach row: one scenario's difference from {self.reference} in the same "
+                f"replicate ({first.replicates} replicates, seed {first.seed})"
+            )
         return _plots().plot_comparison(
             {n: r.to_frame() for n, r in self.results.items()},
             title,
             {n: scenario_markers(r.scenario) for n, r in self.results.items()},
+            caption="Bands: middle 50% and 90% of replicates (top: levels; bottom: paired "
+            "differences, same seed so the same parameter draws and random streams).",
+            source=source_line(first).replace(
+                f"scenario {first.name}", "scenarios " + ", ".join(self.results)
+            ),
         )
 
     def save(
@@ -496,6 +698,7 @@ class Comparison:
         overwrite: bool = False,
         command: list[str] | None = None,
         progress: bool | None = False,
+        figure_formats: Sequence[str] = (),
     ) -> Path:
         """Write the comparison folder atomically and return its path.
 
@@ -527,7 +730,7 @@ class Comparison:
                 self.member_differences().to_csv(tmp / "member_differences.csv", index=False)
             (tmp / "summary.txt").write_text(self.summary_text() + "\n", encoding="utf-8")
             bar.update()
-            _plots().save_figure(self.plot(), tmp / "compare.png")
+            _plots().save_figure(self.plot(), tmp / "compare.png", figure_formats)
             bar.update()
             first = self.results[self.reference].scenario
             meta = run_metadata(
@@ -542,7 +745,28 @@ class Comparison:
                 csv=csv,
             )
             write_json(meta, tmp / "metadata.json")
+            write_report(tmp)
         return target
+
+
+def _end_with(scenario: Scenario, reference: Scenario) -> Scenario:
+    """``scenario`` run to the reference's last month, so that end-of-run values compare.
+
+    Raises:
+        ScenarioError: When the scenario starts after the reference ends.
+    """
+    if scenario.end == reference.end:
+        return scenario
+    months = (pd.Period(reference.end, "M") - pd.Period(scenario.start, "M")).n + 1
+    if months < 1:
+        raise ScenarioError(
+            scenario.name,
+            None,
+            "start",
+            f"starts in {scenario.start}, after {reference.name} ends ({reference.end}): "
+            "nothing to compare",
+        )
+    return revise_scenario(scenario, months=months)
 
 
 def compare(
@@ -554,9 +778,11 @@ def compare(
 ) -> Comparison:
     """Run several scenarios with the same seed streams and compare them with the first.
 
-    Every scenario runs with the first one's ``seed``, ``replicates`` and ``months`` (or the
-    values given here), so replicate *i* of each shares its parameter draws and random streams
-    and differences can be paired.
+    Every scenario runs with the first one's ``seed`` and ``replicates`` (or the values given
+    here), so replicate *i* of each shares its parameter draws and random streams and
+    differences can be paired. Every scenario ends in the first one's last month: one that
+    starts in another month runs for as many months as it takes, so that end-of-run values are
+    of the same month.
 
     Args:
         scenarios: Scenarios, paths or names; the first is the reference.
@@ -578,7 +804,7 @@ def compare(
         raise ValueError("compare needs at least one scenario")
     first = resolve(items[0], overrides, **changes)
     common = {"seed": first.seed, "replicates": first.replicates, "months": first.months}
-    resolved = [first] + [resolve(s, overrides, **common) for s in items[1:]]
+    resolved = [first] + [_end_with(resolve(s, overrides, **common), first) for s in items[1:]]
     names: list[str] = []
     for s in resolved:
         name, n = s.name, 2

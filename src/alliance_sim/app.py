@@ -1,7 +1,9 @@
 """The browser app: Mesa's SolaraViz over the alliance model.
 
 Start it with ``alliance-sim viz`` or ``solara run src/alliance_sim/app.py`` (see docs/app.md).
-Each browser session gets its own model; parameters (scenario, seed, sliders) apply on Reset.
+Each browser session gets its own model. The sidebar's inputs (scenario, seed, sliders) apply on
+Reset, and a badge lists what is pending until then. The page's URL carries the applied inputs,
+the interventions and their month, so a reload or a shared link restores the session.
 """
 
 from __future__ import annotations
@@ -14,57 +16,89 @@ import warnings
 warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early")
 
 import solara  # noqa: E402
-from mesa.visualization import Slider, SolaraViz  # noqa: E402
+from mesa.visualization import SolaraViz  # noqa: E402
 
-from alliance_sim.viz.components import Dashboard  # noqa: E402
-from alliance_sim.viz.model import (  # noqa: E402
-    KNOB_LABELS,
-    AllianceVizModel,
-    knob_defaults,
-    scenario_names,
-)
+from alliance_sim.viz.components import CSS, Dashboard, ParameterPanel  # noqa: E402
+from alliance_sim.viz.model import AllianceVizModel  # noqa: E402
+from alliance_sim.viz.settings import from_query, to_query  # noqa: E402
 
-#: Slider ranges (min, max, step) of the knobs.
-KNOB_RANGES = {
-    "russia_capacity": (0.05, 1.0, 0.05),
-    "capacity_trend": (-0.3, 0.1, 0.01),
-    "china_pull": (0.0, 1.0, 0.05),
-    "turkey_pull": (0.0, 1.0, 0.05),
-    "west_pull": (0.0, 1.0, 0.05),
-    "contagion": (0.0, 10.0, 0.5),
-    "public_pressure_weight": (0.0, 40.0, 1.0),
-}
+TITLE = "CSTO alliance simulator"
+#: Play interval (ms). Mesa's slider moves in steps of 10 from 1, so 151 is what it can show.
+PLAY_INTERVAL = 151
 
 
-def model_params() -> dict:
-    """SolaraViz inputs: scenario (every file in scenarios/), seed, knobs and the band's size."""
-    defaults = knob_defaults()
-    params: dict = {
-        "scenario_name": {
-            "type": "Select",
-            "value": "baseline",
-            "values": scenario_names(),
-            "label": "Scenario",
-        },
-        "seed": {"type": "InputText", "value": "", "label": "Seed (blank: the scenario's)"},
-    }
-    for name, (low, high, step) in KNOB_RANGES.items():
-        params[name] = Slider(KNOB_LABELS[name], defaults[name], low, high, step, dtype=float)
-    params["band_replicates"] = Slider("Ensemble size (band)", 200, 50, 1000, 50, dtype=int)
-    return params
+def session_model(pending: solara.Reactive[dict]) -> type[AllianceVizModel]:
+    """A model class for one browser session, built from the sidebar's pending inputs.
+
+    Mesa's Reset re-creates the model as ``type(model)(**params)``. The app draws its own inputs
+    (values, units, help and the pending badge, which Mesa's do not offer), so Mesa gets no
+    ``model_params`` and this class reads the session's inputs when Reset creates it.
+    """
+
+    class SessionModel(AllianceVizModel):
+        def __init__(self, interventions: list | None = None, month: str | None = None) -> None:
+            super().__init__(**pending.value, interventions=interventions, month=month)
+
+    SessionModel.__name__ = SessionModel.__qualname__ = "AllianceVizModel"
+    return SessionModel
+
+
+def first_model(
+    pending: solara.Reactive[dict], interventions: list[dict], month: str | None
+) -> tuple[AllianceVizModel, list[str]]:
+    """The session's first model, with the link's interventions if they can be replayed."""
+    cls = session_model(pending)
+    try:
+        return cls(interventions=interventions, month=month), []
+    except (ValueError, KeyError) as error:
+        return cls(), [f"interventions dropped ({error})"]
+
+
+@solara.component
+def ParameterSidebar(pending: solara.Reactive[dict], applied: dict):
+    """The inputs card, below Mesa's controls.
+
+    Solara's sidebar portal would put it first; the page's CSS orders it after Mesa's
+    Controls, Model Parameters and Information cards.
+    """
+    _ParameterCard(pending, applied)
+
+
+@solara.component
+def _ParameterCard(pending: solara.Reactive[dict], applied: dict):
+    with (
+        solara.Sidebar(),
+        solara.Card("Model parameters (apply on Reset)"),
+        solara.Div(classes=["viz-params"]),
+    ):
+        ParameterPanel(pending, applied)
 
 
 @solara.component
 def Page():
     """One session: its own model (never shared between browser sessions) and the dashboard."""
-    initial = solara.use_memo(AllianceVizModel, [])
-    model = solara.use_reactive(initial)
-    params = solara.use_memo(model_params, [])
-    SolaraViz(
-        model,
-        components=[],
-        model_params=params,
-        name="CSTO alliance simulator",
-        play_interval=150,
+    solara.Title(f"{TITLE} · alliance-sim")
+    solara.Style(CSS)
+    router = solara.use_router()
+    settings, interventions, month, problems = solara.use_memo(
+        lambda: from_query(router.search or ""), []
     )
-    Dashboard(model.value)
+    pending = solara.use_reactive(settings)
+    pinned = solara.use_reactive(None)
+    initial, dropped = solara.use_memo(lambda: first_model(pending, interventions, month), [])
+    problems = [*problems, *dropped]
+    model = solara.use_reactive(initial)
+
+    def sync_url(month: str | None = None) -> None:
+        current = model.value
+        month = month or (current.date if current.interventions else None)
+        query = to_query(current.applied, current.interventions, month)
+        if (router.search or "") != query:
+            router.push(f"{router.path}?{query}" if query else router.path)
+
+    solara.use_effect(sync_url, [model.value])
+    SolaraViz(model, components=[], model_params={}, name=TITLE, play_interval=PLAY_INTERVAL)
+    ParameterSidebar(pending, model.value.applied)
+    if problems:
+        solara.Warning("Link not fully restored: " + "; ".join(problems), dense=True)
+    Dashboard(model.value, pending.value, pinned, on_change=sync_url)

@@ -1,8 +1,11 @@
 """Plots of ensembles: matplotlib figures built from tidy frames (Agg backend, no pyplot state).
 
-Every function returns a :class:`matplotlib.figure.Figure`; :func:`save_figure` writes it as PNG.
-Bands are replicate quantiles: the darker band holds the middle 50% of replicates, the lighter
-one the middle 90%.
+Every function returns a :class:`matplotlib.figure.Figure`; :func:`save_figure` writes it as PNG
+(and SVG or PDF on request). Bands are replicate quantiles, the same everywhere: the darker band
+holds the middle 50% of replicates, the lighter one the middle 90%. Colours are Okabe and Ito's
+colour-blind-safe palette; each figure carries a caption and a source line (scenario, replicates,
+seed, model version); dated events are numbered on the plot and listed in the caption, so their
+labels never overprint.
 """
 
 from __future__ import annotations
@@ -23,14 +26,37 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .summary import BLOC_METRICS  # noqa: E402
+from .summary import BLOC_METRICS, probability  # noqa: E402
 
-STATE_COLOURS = {
-    "active": "#1a9850",
-    "reduced": "#fdd049",
-    "frozen": "#f46d43",
-    "exited": "#a50026",
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
 }
+#: Engagement states: blues while engaged, orange when frozen, purple when out (no red/green).
+STATE_COLOURS = {
+    "active": OKABE_ITO["blue"],
+    "reduced": OKABE_ITO["sky blue"],
+    "frozen": OKABE_ITO["orange"],
+    "exited": OKABE_ITO["reddish purple"],
+}
+#: Members, in the order of the parameter file.
+MEMBER_COLOURS = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["bluish green"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["reddish purple"],
+    OKABE_ITO["sky blue"],
+    OKABE_ITO["black"],
+)
+BAND_COLOUR = OKABE_ITO["blue"]
 METRIC_LABELS = {
     "integrity": "integrity (0–1: engagement of the 2022 members but Russia)",
     "cohesion": "cohesion (0–1: loyalty × affinity over the 2022 bloc)",
@@ -47,17 +73,90 @@ METRIC_SHORT = {
     "credibility_remaining": "Credibility (remaining)",
     "capacity": "Russia's capacity",
 }
-SCENARIO_COLOURS = ("#444444", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+SCENARIO_COLOURS = (
+    OKABE_ITO["black"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["blue"],
+    OKABE_ITO["bluish green"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["reddish purple"],
+    OKABE_ITO["sky blue"],
+)
+#: Beyond this many scenarios, compare draws small multiples instead of one overlay.
+OVERLAY_MAX = 4
+#: The band definition every figure states in its legend.
+BAND_50 = "middle 50% of replicates"
+BAND_90 = "middle 90% of replicates"
 
 #: A marked event: (month, label).
 Marker = tuple[str, str]
 
 
-def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` as a PNG at ``path`` (150 dpi) and return the path."""
+def save_figure(fig: Figure, path: str | Path, formats: Sequence[str] = ()) -> Path:
+    """Write ``fig`` as a PNG at ``path`` (150 dpi), plus each of ``formats`` beside it.
+
+    Args:
+        fig: The figure.
+        path: The PNG's path.
+        formats: More formats to write with the same stem, e.g. ``("svg", "pdf")``.
+
+    Returns:
+        The PNG's path.
+    """
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=150, format="png")
-    return Path(path)
+    path = Path(path)
+    fig.savefig(path, dpi=150, format="png", bbox_inches="tight", pad_inches=0.15)
+    for fmt in formats:
+        fig.savefig(path.with_suffix(f".{fmt}"), format=fmt, bbox_inches="tight", pad_inches=0.15)
+    return path
+
+
+def finish(fig: Figure, caption: str = "", source: str = "", width: int = 150) -> Figure:
+    """Write the caption and the source line under the figure (kept by ``bbox_inches``)."""
+    lines = textwrap.wrap(caption, width) if caption else []
+    if source:
+        lines.append(f"Source: {source}")
+    if lines:
+        # Lay the figure out, freeze that layout, then write below everything drawn (outside
+        # legends included): a layout run at save time would move legends onto the caption.
+        canvas = FigureCanvasAgg(fig)
+        fig.draw_without_rendering()
+        to_figure = fig.transFigure.inverted()
+        for legend in fig.legends:  # pin each legend where the layout put it
+            box = legend.get_window_extent().transformed(to_figure)
+            legend.set_loc("lower left")
+            legend.set_bbox_to_anchor((box.x0, box.y0), transform=fig.transFigure)
+            legend.borderaxespad = 0.0
+        fig.set_layout_engine("none")
+        bottom = fig.get_tightbbox(canvas.get_renderer()).y0 / fig.get_figheight()
+        fig.text(
+            0.01, bottom - 0.012, "\n".join(lines), ha="left", va="top", fontsize=8, color="0.2"
+        )
+    return fig
+
+
+def event_key(markers: Sequence[Marker], start: int = 1) -> str:
+    """The caption's list of numbered events: ``Events: (1) 2023-01 armenia exit; ...``."""
+    if not markers:
+        return ""
+    items = [f"({i}) {when} {text}" for i, (when, text) in enumerate(markers, start)]
+    return "Events, numbered on the plot: " + "; ".join(items) + "."
+
+
+def empty_panel(ax, why: str) -> None:
+    """Say in the panel why it has nothing to show."""
+    ax.text(
+        0.5,
+        0.5,
+        why,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=9,
+        color="0.3",
+        wrap=True,
+        bbox={"boxstyle": "round", "fc": "white", "ec": "0.7"},
+    )
 
 
 def _timestamps(dates: pd.Series | pd.Index) -> pd.DatetimeIndex:
@@ -91,37 +190,64 @@ def _band(ax, dates, q: pd.DataFrame, colour: str, label: str | None, bands: boo
     ax.plot(x, q["q50"], color=colour, lw=2, label=label)
 
 
-def _mark_events(ax, markers: Sequence[Marker], colour: str = "0.3", label: bool = True) -> None:
+def _mark_events(
+    ax,
+    markers: Sequence[Marker],
+    colour: str | Sequence[str] = "0.3",
+    label: bool = True,
+    start: int = 1,
+) -> None:
+    """Dotted lines at the events' months, numbered as in :func:`event_key`.
+
+    Numbers of events in the same or nearby months stack downwards, so they never overprint.
+    ``colour`` is one colour, or one per marker.
+    """
+    colours = [colour] * len(markers) if isinstance(colour, str) else list(colour)
     lo, hi = ax.get_xlim()
-    for when, text in markers:
+    last_at_level: list[float] = []
+    for number, ((when, _), tint) in enumerate(zip(markers, colours, strict=True), start):
         x = mdates.date2num(pd.Period(when, freq="M").to_timestamp())
         if not lo <= x <= hi:
             continue
-        ax.axvline(x, color=colour, ls=":", lw=1.2)
-        if label:
-            ax.annotate(
-                text,
-                (x, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(3, -3),
-                textcoords="offset points",
-                va="top",
-                fontsize=7,
-                color=colour,
-                rotation=90,
-            )
+        ax.axvline(x, color=tint, ls=":", lw=1.2)
+        if not label:
+            continue
+        level = next(
+            (i for i, last in enumerate(last_at_level) if x - last >= 0.045 * (hi - lo)),
+            len(last_at_level),
+        )
+        if level == len(last_at_level):
+            last_at_level.append(x)
+        last_at_level[level] = x
+        ax.annotate(
+            str(number),
+            (x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, -3 - 12 * level),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=7,
+            color=tint,
+            bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": tint, "lw": 0.6},
+        )
 
 
-def _band_legend(colour: str = "#1f4e79") -> list:
+def _band_legend(colour: str = BAND_COLOUR) -> list:
     return [
-        Line2D([], [], color=colour, lw=2, label="median"),
-        Patch(color=colour, alpha=0.4, label="middle 50% of replicates"),
-        Patch(color=colour, alpha=0.15, label="middle 90% of replicates"),
+        Line2D([], [], color=colour, lw=2, label="median replicate"),
+        Patch(color=colour, alpha=0.4, label=BAND_50),
+        Patch(color=colour, alpha=0.15, label=BAND_90),
     ]
 
 
 def plot_bloc(
-    bloc: pd.DataFrame, title: str, subtitle: str = "", markers: Sequence[Marker] = ()
+    bloc: pd.DataFrame,
+    title: str,
+    subtitle: str = "",
+    markers: Sequence[Marker] = (),
+    caption: str = "",
+    source: str = "",
 ) -> Figure:
     """Bloc metrics over time: median with 50% and 90% bands, one panel per metric.
 
@@ -130,13 +256,15 @@ def plot_bloc(
         title: Figure title (the scenario and ensemble size).
         subtitle: A second line (the scenario's question).
         markers: Scenario events to mark as dotted vertical lines.
+        caption: What the figure shows (the numbered events are appended).
+        source: The source line (scenario, replicates, seed, model version).
     """
     metrics = [m for m in (*BLOC_METRICS, "capacity") if m in bloc]
     fig = Figure(figsize=(12, 7.5), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True).ravel()
     for ax, metric in zip(axes, metrics, strict=False):
         q = quantile_bands(bloc, metric)
-        _band(ax, q.index, q, "#1f4e79", None)
+        _band(ax, q.index, q, BAND_COLOUR, None)
         ax.set_title(METRIC_SHORT[metric])
         ax.set_ylabel(METRIC_LABELS[metric], fontsize=8)
         ax.set_ylim(0, 1)
@@ -147,7 +275,7 @@ def plot_bloc(
     fig.legend(handles=_band_legend(), loc="outside lower center", ncol=3, frameon=False)
     wrapped = textwrap.fill(subtitle, 130) if subtitle else ""
     fig.suptitle(title + (f"\n{wrapped}" if wrapped else ""), fontsize=11)
-    return fig
+    return finish(fig, " ".join(filter(None, [caption, event_key(markers)])), source)
 
 
 def _member_grid(members: Sequence[str], title: str) -> tuple[Figure, list]:
@@ -162,7 +290,11 @@ def _member_grid(members: Sequence[str], title: str) -> tuple[Figure, list]:
 
 
 def plot_loyalty(
-    members: pd.DataFrame, title: str, thresholds: Mapping[str, float] | None = None
+    members: pd.DataFrame,
+    title: str,
+    thresholds: Mapping[str, float] | None = None,
+    caption: str = "",
+    source: str = "",
 ) -> Figure:
     """Each member's loyalty over time (median, 50% and 90% bands) with the ladder thresholds.
 
@@ -171,6 +303,8 @@ def plot_loyalty(
         title: Figure title.
         thresholds: Loyalty thresholds to draw, e.g. ``{"reduce": 0.45, "freeze": 0.3,
             "exit": 0.15}``.
+        caption: What the figure shows.
+        source: The source line (scenario, replicates, seed, model version).
     """
     names = list(members["member"].cat.categories)
     fig, axes = _member_grid(names, title)
@@ -179,7 +313,7 @@ def plot_loyalty(
     colours["exit"] = STATE_COLOURS["exited"]
     for ax, name in zip(axes, names, strict=False):
         q = bands.loc[name]
-        _band(ax, q.index, q, "#1f4e79", None)
+        _band(ax, q.index, q, BAND_COLOUR, None)
         for key, value in (thresholds or {}).items():
             ax.axhline(value, color=colours.get(key, "0.5"), ls="--", lw=1)
         ax.set_title(name.capitalize())
@@ -194,10 +328,10 @@ def plot_loyalty(
         for k in (thresholds or {})
     ]
     axes[-1].legend(handles=handles, loc="center", frameon=False, title="legend")
-    return fig
+    return finish(fig, caption, source)
 
 
-def plot_states(members: pd.DataFrame, title: str) -> Figure:
+def plot_states(members: pd.DataFrame, title: str, caption: str = "", source: str = "") -> Figure:
     """Each member's share of replicates in each engagement state over time (stacked areas)."""
     names = list(members["member"].cat.categories)
     fig, axes = _member_grid(names, title)
@@ -223,7 +357,7 @@ def plot_states(members: pd.DataFrame, title: str) -> Figure:
         ax.set_xlabel("month")
     handles = [Patch(color=c, label=s) for s, c in STATE_COLOURS.items()]
     axes[-1].legend(handles=handles, loc="center", frameon=False, title="engagement state")
-    return fig
+    return finish(fig, caption, source)
 
 
 def cumulative_probabilities(outcomes: pd.DataFrame, dates: pd.Index) -> pd.DataFrame:
@@ -264,7 +398,12 @@ def _ordinals(periods: pd.Series) -> np.ndarray:
 
 
 def plot_cumulative(
-    outcomes: pd.DataFrame, dates: pd.Index, title: str, skip: Sequence[str] = ()
+    outcomes: pd.DataFrame,
+    dates: pd.Index,
+    title: str,
+    skip: Sequence[str] = (),
+    caption: str = "",
+    source: str = "",
 ) -> Figure:
     """Cumulative probability, per member, of having frozen (or left) and of having left.
 
@@ -273,7 +412,10 @@ def plot_cumulative(
         dates: Months on the x axis.
         title: Figure title.
         skip: Members to leave out (e.g. the hegemon, or a former member that never rejoins).
+        caption: What the figure shows.
+        source: The source line (scenario, replicates, seed, model version).
     """
+    replicates = int(outcomes["replicate"].nunique()) if "replicate" in outcomes else 0
     probs = cumulative_probabilities(outcomes, dates)
     probs = probs[~probs["member"].isin(list(skip))]
     fig = Figure(figsize=(12, 4.8), layout="constrained")
@@ -282,13 +424,7 @@ def plot_cumulative(
         ("p_frozen", "Froze (or left) at least once by this month"),
         ("p_exited", "Left the bloc by this month"),
     )
-    palette = dict(
-        zip(
-            probs["member"].unique(),
-            ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"),
-            strict=False,
-        )
-    )
+    palette = dict(zip(probs["member"].unique(), MEMBER_COLOURS, strict=False))
     for ax, (column, label) in zip(axes, panels, strict=True):
         for name, group in probs.groupby("member", sort=False):
             final = 100 * group[column].iloc[-1]
@@ -298,8 +434,11 @@ def plot_cumulative(
                 where="post",
                 lw=2,
                 color=palette[name],
-                label=f"{name.capitalize()}: {final:.0f}% by the end",
+                label=f"{name.capitalize()}: {probability(final / 100, replicates)} by the end",
             )
+        if not (probs[column] > 0).any():
+            what = "froze or left" if column == "p_frozen" else "left"
+            empty_panel(ax, f"No member {what} in any replicate:\nevery line lies at 0%.")
         ax.set_title(label)
         ax.set_xlabel("month")
         ax.set_ylim(-2, 102)
@@ -307,7 +446,7 @@ def plot_cumulative(
         ax.legend(loc="center left", fontsize=8, title="member (lines at 0% overlap)")
     axes[0].set_ylabel("probability (% of replicates)")
     fig.suptitle(title, fontsize=11)
-    return fig
+    return finish(fig, caption, source)
 
 
 def _end_labels(ax, ends: Sequence[tuple[float, float, str, str]]) -> None:
@@ -338,79 +477,108 @@ def plot_comparison(
     title: str,
     markers: Mapping[str, Sequence[Marker]] | None = None,
     metrics: Sequence[str] = BLOC_METRICS,
+    caption: str = "",
+    source: str = "",
 ) -> Figure:
-    """Overlay of scenarios: levels (top row) and paired differences from the first (bottom).
+    """Scenarios against the first: levels and paired differences from the reference.
 
-    The top row shows each scenario's median and the middle 50% of its replicates; the bottom
-    row shows, per replicate, the scenario's value minus the reference's (same seed, so the
-    same parameter draws and random streams): its median and the middle 90%, with the median
-    difference at the end of the run written at the right.
+    Up to :data:`OVERLAY_MAX` scenarios share one overlay: levels (top row) and paired
+    differences from the first (bottom row). Beyond that, small multiples: one row per scenario,
+    each panel its difference from the reference. Every band is the same: the middle 50% and
+    90% of replicates (of levels, or of paired differences: same seed, so the same parameter
+    draws and random streams), with the median; the median difference at the end of the run is
+    written at the right.
 
     Args:
-        blocs: Scenario name -> tidy bloc frame; the first is the reference. All were run with
-            the same seed, so replicate *i* pairs across scenarios.
+        blocs: Scenario name -> tidy bloc frame; the first is the reference.
         title: Figure title.
-        markers: Scenario name -> its events, drawn as dotted lines in the scenario's colour
-            and listed in the legend.
+        markers: Scenario name -> its events, drawn as dotted lines in the scenario's colour,
+            numbered, and listed in the caption.
         metrics: Bloc metrics, one column of panels each.
+        caption: What the figure shows (the numbered events are appended).
+        source: The source line (replicates, seed, model version).
     """
     names = list(blocs)
     reference = names[0]
     colours = dict(zip(names, SCENARIO_COLOURS * 3, strict=False))
     markers = markers or {}
-    fig = Figure(figsize=(15, 8.5), layout="constrained")
-    axes = fig.subplots(2, len(metrics), sharex=True)
+    numbered, keys, n = {}, [], 1
+    for name in names:
+        numbered[name] = n
+        if markers.get(name):
+            keys.append(f"{name}: " + event_key(markers[name], n).split(": ", 1)[1].rstrip("."))
+        n += len(markers.get(name, ()))
     ref = blocs[reference]
+    small = len(names) > OVERLAY_MAX
+    rows = len(names) - 1 if small else 2
+    fig = Figure(figsize=(15, 2.6 * rows + 3 if small else 8.5), layout="constrained")
+    axes = np.atleast_2d(fig.subplots(max(rows, 1), len(metrics), sharex=True, squeeze=False))
+    dates = _timestamps(pd.PeriodIndex(ref["date"].unique()))
+    x0, x1 = mdates.date2num(dates.min()), mdates.date2num(dates.max())
     for col, metric in enumerate(metrics):
-        top, bottom = axes[0, col], axes[1, col]
-        top_ends, bottom_ends = [], []
-        for name in names:
-            q = quantile_bands(blocs[name], metric)
-            x = _timestamps(q.index)
-            top.fill_between(x, q["q25"], q["q75"], color=colours[name], alpha=0.15, lw=0)
-            top.plot(x, q["q50"], color=colours[name], lw=2.6 if name == reference else 2.2)
-            top_ends.append((x[-1], q["q50"].iloc[-1], f" {q['q50'].iloc[-1]:.2f}", colours[name]))
-            if name == reference:
-                continue
+        top_ends = []
+        if not small:
+            top = axes[0, col]
+            for name in names:
+                q = quantile_bands(blocs[name], metric)
+                x = _timestamps(q.index)
+                top.fill_between(x, q["q05"], q["q95"], color=colours[name], alpha=0.08, lw=0)
+                top.fill_between(x, q["q25"], q["q75"], color=colours[name], alpha=0.18, lw=0)
+                top.plot(x, q["q50"], color=colours[name], lw=2.6 if name == reference else 2.2)
+                end = q["q50"].iloc[-1]
+                top_ends.append((x[-1], end, f" {end:.2f}", colours[name]))
+            top.set_title(METRIC_SHORT[metric], fontsize=12)
+            top.set_ylabel(METRIC_LABELS[metric], fontsize=8)
+            _date_axis(top)
+            top.set_xlim(x0 - 0.02 * (x1 - x0), x1 + 0.17 * (x1 - x0))
+            every = [(m, colours[name]) for name in names for m in markers.get(name, ())]
+            _mark_events(top, [m for m, _ in every], colour=[c for _, c in every])
+            _end_labels(top, top_ends)
+        for i, name in enumerate(names[1:]):
+            ax = axes[i if small else 1, col]
+            bottom_ends = []
             paired = blocs[name].merge(ref, on=["date", "replicate"], suffixes=("", "_ref"))
             paired["diff"] = paired[metric] - paired[f"{metric}_ref"]
             d = quantile_bands(paired, "diff")
             xd = _timestamps(d.index)
-            bottom.fill_between(xd, d["q05"], d["q95"], color=colours[name], alpha=0.15, lw=0)
-            bottom.plot(xd, d["q50"], color=colours[name], lw=2.2)
+            ax.fill_between(xd, d["q05"], d["q95"], color=colours[name], alpha=0.12, lw=0)
+            ax.fill_between(xd, d["q25"], d["q75"], color=colours[name], alpha=0.25, lw=0)
+            ax.plot(xd, d["q50"], color=colours[name], lw=2.2)
             end = d["q50"].iloc[-1]
             bottom_ends.append((xd[-1], end, f" {end:+.3f}", colours[name]))
-        bottom.axhline(0, color=colours[reference], lw=1.5)
-        top.set_title(METRIC_SHORT[metric], fontsize=12)
-        top.set_ylabel(METRIC_LABELS[metric], fontsize=8)
-        bottom.set_ylabel(f"{metric}: scenario − {reference}\n(same replicate)", fontsize=8)
-        bottom.set_xlabel("month")
-        for ax in (top, bottom):
+            ax.axhline(0, color=colours[reference], lw=1.2)
             _date_axis(ax)
-        if col == 0:  # the x axis is shared: make room for the end labels once
-            dates = _timestamps(pd.PeriodIndex(ref["date"].unique()))
-            x0, x1 = mdates.date2num(dates.min()), mdates.date2num(dates.max())
-            top.set_xlim(x0 - 0.02 * (x1 - x0), x1 + 0.17 * (x1 - x0))
-        for name, marks in markers.items():
-            for ax in (top, bottom):
-                _mark_events(ax, marks, colour=colours[name], label=False)
-        _end_labels(top, top_ends)
-        _end_labels(bottom, bottom_ends)
+            ax.set_xlim(x0 - 0.02 * (x1 - x0), x1 + 0.17 * (x1 - x0))
+            if small:
+                _mark_events(ax, markers.get(name, ()), colour=colours[name], start=numbered[name])
+            _end_labels(ax, bottom_ends)
+            if small:
+                if i == 0:
+                    ax.set_title(METRIC_SHORT[metric], fontsize=12)
+                ax.set_ylabel(f"{name}\n− {reference}", fontsize=8, color=colours[name])
+            else:
+                ax.set_ylabel(f"{metric}: scenario − {reference}\n(same replicate)", fontsize=8)
+        if not small:  # all scenarios' events in one call, so that their numbers stack
+            every = [(m, colours[name]) for name in names for m in markers.get(name, ())]
+            _mark_events(axes[1, col], [m for m, _ in every], colour=[c for _, c in every])
+        axes[-1, col].set_xlabel("month")
     handles = []
     for i, name in enumerate(names):
-        events = "; ".join(f"{text} {when}" for when, text in markers.get(name, ()))
-        label = name + (" (reference)" if i == 0 else "") + (f": {events}" if events else "")
+        label = name + (" (reference)" if i == 0 else "")
         handles.append(Line2D([], [], color=colours[name], lw=2.5, label=label))
     handles += [
-        Patch(color="0.4", alpha=0.25, label="band: middle 50% (top), 90% (bottom) of replicates"),
-        Line2D([], [], color="0.3", ls=":", label="date of a scenario's event"),
+        Line2D([], [], color="0.4", lw=2, label="median replicate"),
+        Patch(color="0.4", alpha=0.4, label=f"{BAND_50} (levels or paired differences)"),
+        Patch(color="0.4", alpha=0.15, label=BAND_90),
+        Line2D([], [], color="0.3", ls=":", label="a scenario's event (numbered)"),
     ]
     fig.legend(
         handles=handles,
         loc="outside lower center",
-        ncol=min(3, len(handles)),
+        ncol=min(4, len(handles)),
         frameon=False,
         fontsize=9,
     )
     fig.suptitle(title, fontsize=12)
-    return fig
+    events = ("Events, numbered on the plot: " + "; ".join(keys) + ".") if keys else ""
+    return finish(fig, " ".join(filter(None, [caption, events])), source)

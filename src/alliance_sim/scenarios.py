@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .core import checks
 from .core.events import Event
+from .core.months import parse_month
 from .core.parameters import load_parameters
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
@@ -57,7 +58,11 @@ class Scenario(BaseModel):
         default=None, description="What in the documents supports the scenario."
     )
     extends: str | None = Field(default=None, description="Scenario this one inherits from.")
-    start: str = Field(default="2022-10", description="First simulated month, YYYY-MM.")
+    start: str = Field(
+        default="2022-10",
+        description="First simulated month: YYYY-MM, a date (its month), 'Sep 2023' or "
+        "'September 2023'.",
+    )
     months: int = Field(default=36, ge=1, le=600, description="Horizon in months.")
     replicates: int = Field(default=1000, ge=1, le=10_000_000, description="Ensemble size.")
     seed: int = Field(default=20221021, ge=0, description="Seed of all randomness.")
@@ -88,14 +93,7 @@ class Scenario(BaseModel):
     @field_validator("start", mode="before")
     @classmethod
     def _month(cls, value: object) -> str:
-        text = str(value)
-        try:
-            np.datetime64(text, "M")
-        except ValueError:
-            raise ValueError(f"start must be a month written YYYY-MM, got {text!r}") from None
-        if len(text) != 7:
-            raise ValueError(f"start must be a month written YYYY-MM, got {text!r}")
-        return text
+        return parse_month(value)
 
     @property
     def end(self) -> str:
@@ -531,6 +529,7 @@ def check_overrides(overrides: Mapping[str, Any], origin: str = "overrides") -> 
         ScenarioError: Naming the key, with the valid choices when the key names nothing.
     """
     params = load_parameters()
+    overrides = {canonical_key(k): v for k, v in overrides.items()}
     for key, value in overrides.items():
         if not isinstance(key, str) or "." not in key:
             raise ScenarioError(
@@ -609,6 +608,62 @@ def revise_scenario(
     return _validate(data, Path(f"<scenario {scenario.name}>"), {}, overrides, changes)
 
 
+def _canonical_names() -> dict[str, str]:
+    """Lower-cased spellings of every entity name -> the name the model uses."""
+    params = load_parameters()
+    names = ["global", *params.member_names, *params.actor_names]
+    return {name.lower(): name for name in names}
+
+
+def canonical_name(name: object) -> object:
+    """A member, actor or ``global`` as the model spells it (``Armenia`` -> ``armenia``).
+
+    Names match case-insensitively and ignore surrounding spaces; anything that names no entity
+    is returned unchanged, so that validation reports it with the valid choices.
+    """
+    if not isinstance(name, str):
+        return name
+    return _canonical_names().get(name.strip().lower(), name)
+
+
+def canonical_key(key: object) -> object:
+    """A dotted parameter key with its entity spelt as the model spells it."""
+    if not isinstance(key, str) or "." not in key:
+        return key
+    entity, _, name = key.partition(".")
+    return f"{canonical_name(entity)}.{name.strip()}"
+
+
+def _normalise_names(data: dict[str, Any], lines: dict[tuple, int]) -> None:
+    """Spell entity names in ``parameters`` and ``events`` as the model does, in place.
+
+    ``lines`` is re-keyed alongside, so errors still point at the right line.
+    """
+    params = data.get("parameters")
+    if isinstance(params, dict):
+        renamed = {}
+        for entity, values in params.items():
+            name = canonical_name(entity)
+            if name != entity:
+                for key in [k for k in lines if k[:2] == ("parameters", entity)]:
+                    lines[("parameters", name, *key[2:])] = lines[key]
+            if isinstance(values, dict) and isinstance(renamed.get(name), dict):
+                renamed[name].update(values)  # "Armenia" and "armenia" both given: merge
+            else:
+                renamed[name] = dict(values) if isinstance(values, dict) else values
+        data["parameters"] = renamed
+    for event in data.get("events") or []:
+        if not isinstance(event, dict):
+            continue
+        for field in ("member", "patron", "victim"):
+            if field in event:
+                event[field] = canonical_name(event[field])
+        if isinstance(event.get("members"), list | tuple):
+            event["members"] = [canonical_name(m) for m in event["members"]]
+        if "key" in event:
+            event["key"] = canonical_key(event["key"])
+
+
 def _validate(
     data: dict[str, Any],
     path: Path,
@@ -618,7 +673,9 @@ def _validate(
 ) -> Scenario:
     changed = {k: v for k, v in changes.items() if v is not None}
     data.update(changed)
+    _normalise_names(data, lines)
     if overrides:
+        overrides = {canonical_key(k): v for k, v in overrides.items()}
         check_overrides(overrides)
         merged = {e: dict(v or {}) for e, v in (data.get("parameters") or {}).items()}
         for entity, values in _nest(overrides).items():

@@ -28,31 +28,46 @@ def _median_period(periods: pd.Series) -> pd.Period | None:
     return pd.Period(ordinal=int(ordinals[(len(ordinals) - 1) // 2]), freq="M")
 
 
-def member_summary(member_frame: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+def member_summary(
+    member_frame: pd.DataFrame, outcomes: pd.DataFrame, hegemon: str | None = None
+) -> pd.DataFrame:
     """Each member's engagement at the end of the run and the timing of exits.
 
     Args:
         member_frame: Tidy member trajectories (date, replicate, member, ..., state).
         outcomes: Per replicate and member: freeze_date and exit_date (NaT when none).
+        hegemon: The member that leads the bloc (its row says so).
 
     Returns:
         One row per member with ``p_active, p_reduced, p_frozen, p_exited`` (shares of
         replicates in each state in the last month), ``p_ever_frozen`` (froze at least once),
-        ``median_exit`` (median month of exit among the replicates where it left, or None) and
-        ``n_exits``.
+        ``median_exit`` (median month of exit among the replicates where it left, or None),
+        ``n_exits`` (replicates where it left during the run), ``replicates`` and ``status``:
+        ``member``, ``hegemon``, or ``outside throughout`` for a former member that never
+        rejoined (its P(exited) of 1 is where it started, not a departure).
     """
     last = member_frame[member_frame["date"] == member_frame["date"].max()]
     shares = pd.crosstab(last["member"], last["state"], normalize="index", dropna=False)
     shares = shares.reindex(columns=["active", "reduced", "frozen", "exited"], fill_value=0.0)
     shares.columns = [f"p_{c}" for c in shares.columns]
+    outside = member_frame.groupby("member", observed=True)["state"].agg(
+        lambda states: bool((states.astype(str) == "exited").all())
+    )
     rows = []
     for member, group in outcomes.groupby("member", observed=True, sort=False):
+        status = "member"
+        if member == hegemon:
+            status = "hegemon"
+        elif outside.get(member, False):
+            status = "outside throughout"
         rows.append(
             {
                 "member": member,
                 "p_ever_frozen": float(group["freeze_date"].notna().mean()),
                 "n_exits": int(group["exit_date"].notna().sum()),
                 "median_exit": _median_period(group["exit_date"]),
+                "replicates": len(group),
+                "status": status,
             }
         )
     timing = pd.DataFrame(rows).set_index("member")
@@ -160,22 +175,137 @@ def paired_probability_differences(
     return pd.DataFrame(rows)
 
 
+# ------------------------------------------------------------------------------ numbers as text
+def percent(p: float) -> str:
+    """A probability as a percentage that never rounds a non-zero value to 0% or 100%.
+
+    ``0.005 -> "0.5%"``, ``0.2 -> "20%"``, ``0.995 -> "99.5%"``, ``0 -> "0%"``.
+    """
+    if not np.isfinite(p):
+        return "—"
+    x = 100.0 * float(p)
+    if x == 0 or x == 100:
+        return f"{x:.0f}%"
+    if x < 1:
+        return f"{x:.2g}%"
+    if x > 99:
+        return f"{100 - float(f'{100 - x:.2g}'):g}%"
+    return f"{x:.0f}%"
+
+
+def probability(p: float, replicates: int) -> str:
+    """An estimated probability; an estimate of zero prints as ``<1/R`` (never certain).
+
+    With no event in R replicates the probability is not zero, only below about 1/R; likewise
+    an event in every replicate prints as ``>1 - 1/R``.
+    """
+    if replicates > 0 and p == 0:
+        return f"<{_bound(replicates)}%"
+    if replicates > 0 and p == 1:
+        return f">{100 - float(_bound(replicates)):g}%"
+    return percent(p)
+
+
+def _bound(replicates: int) -> str:
+    """100/R to two significant figures (``2.5`` for 40 replicates)."""
+    return f"{100.0 / replicates:.2g}"
+
+
+def signed_percent(d: float) -> str:
+    """A difference of probabilities with its sign; zero prints ``0%``, never ``-0%``."""
+    if not np.isfinite(d):
+        return "—"
+    text = percent(abs(d))
+    if text == "0%":
+        return "0%"
+    return ("+" if d > 0 else "−") + text
+
+
 # ------------------------------------------------------------------------------ text tables
-def format_member_table(table: pd.DataFrame) -> str:
-    """The member summary as a fixed-width text table (percentages, months)."""
+def member_display(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The member summary as display strings, and the footnotes that explain them.
+
+    Posture probabilities come first. A probability estimated as zero prints as ``<1/R``;
+    a former member that stayed outside shows no departure; the hegemon is marked.
+
+    Returns:
+        The table (one row per member, text cells) and a list of footnotes.
+    """
     names = table["member"].astype(str)
-    width = max(names.str.len().max(), len("member"))
+    n = table["replicates"].fillna(0).astype(int) if "replicates" in table else None
+    status = table["status"] if "status" in table else pd.Series("member", index=table.index)
+
+    def prob(column: str) -> list[str]:
+        if n is None:
+            return [percent(p) for p in table[column]]
+        return [probability(p, r) for p, r in zip(table[column], n, strict=True)]
+
+    outside = status == "outside throughout"
+    marks = status.map({"hegemon": " †", "outside throughout": " ‡"}).fillna("")
     out = pd.DataFrame(
         {
-            "member".ljust(width): names.str.ljust(width),
-            "P(reduced)": table["p_reduced"].map("{:.0%}".format),
-            "P(frozen)": table["p_frozen"].map("{:.0%}".format),
-            "P(exited)": table["p_exited"].map("{:.0%}".format),
-            "median exit month": table["median_exit"].map(_month_text),
-            "runs with an exit": table["n_exits"],
+            "member": (names.str.capitalize() + marks).to_numpy(),
+            "P(active)": prob("p_active"),
+            "P(reduced)": prob("p_reduced"),
+            "P(frozen)": prob("p_frozen"),
+            "P(exited)": prob("p_exited"),
+            "left during run (replicates)": table["n_exits"].astype(str).where(~outside, "—"),
+            "median exit month": table["median_exit"].map(_month_text).to_numpy(),
         }
     )
-    return out.to_string(index=False)
+    notes = []
+    if n is not None and len(n):
+        r = int(n.iloc[0])
+        notes.append(
+            f"Shares of {r} replicates in each state in the last month; {probability(0, r)} "
+            f"means in no replicate (below about 1/R), {probability(1, r)} in every one."
+        )
+    for mark, key, text in (
+        ("†", "hegemon", "leads the bloc"),
+        (
+            "‡",
+            "outside throughout",
+            "a former member, outside the bloc throughout: its P(exited) is where it started, "
+            "not a departure",
+        ),
+    ):
+        who = names[status == key].str.capitalize().tolist()
+        if who:
+            notes.append(f"{mark} {', '.join(who)}: {text}.")
+    return out, notes
+
+
+def format_member_table(table: pd.DataFrame) -> str:
+    """The member summary as a fixed-width text table with its footnotes (see member_display)."""
+    out, notes = member_display(table)
+    width = int(out["member"].str.len().max())
+    out["member"] = out["member"].str.ljust(width)
+    out = out.rename(columns={"member": "member".ljust(width)})
+    return "\n".join([out.to_string(index=False), *notes])
+
+
+#: Human names of the bloc metrics, for tables and figures.
+METRIC_NAMES = {
+    "integrity": "Integrity",
+    "cohesion": "Cohesion",
+    "credibility": "Credibility",
+    "cohesion_remaining": "Cohesion among those left",
+    "credibility_remaining": "Credibility among those left",
+    "capacity": "Russia's capacity",
+}
+
+
+def bloc_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The bloc summary as display strings: metric, median, 90% band of replicates."""
+    return pd.DataFrame(
+        {
+            "metric": [METRIC_NAMES.get(m, m) for m in table["metric"]],
+            "median": [f"{v:.3f}" for v in table["median"]],
+            "90% of replicates": [
+                f"[{lo:.3f}, {hi:.3f}]" for lo, hi in zip(table["q05"], table["q95"], strict=True)
+            ],
+        }
+    )
 
 
 def format_bloc_table(table: pd.DataFrame) -> str:
@@ -186,7 +316,7 @@ def format_bloc_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def format_differences(table: pd.DataFrame) -> str:
+def format_differences(table: pd.DataFrame, replicates: int = 0) -> str:
     """Bloc differences from the reference as text."""
     lines = [
         f"{'scenario':<28} {'metric':<12} {'reference':>9} {'scenario':>9} "
@@ -197,12 +327,12 @@ def format_differences(table: pd.DataFrame) -> str:
             f"{row.scenario:<28} {row.metric:<12} {row.reference:>9.3f} "
             f"{row.scenario_median:>9.3f} {row.diff_median:>+11.3f}   "
             f"[{row.diff_q05:+.3f}, {row.diff_q95:+.3f}]  "
-            f"{row.p_lower:>7.0%}"
+            f"{probability(row.p_lower, replicates):>7}"
         )
     return "\n".join(lines)
 
 
-def format_probability_differences(table: pd.DataFrame) -> str:
+def format_probability_differences(table: pd.DataFrame, replicates: int = 0) -> str:
     """Member probability differences from the reference as text (non-zero rows only)."""
     moving = (table["reference"] > 0) | (table["scenario_p"] > 0)
     always = (table["reference"] == 1) & (table["scenario_p"] == 1)
@@ -215,7 +345,10 @@ def format_probability_differences(table: pd.DataFrame) -> str:
     ]
     for row in shown.itertuples(index=False):
         lines.append(
-            f"{row.scenario:<28} {row.member:<11} {row.outcome:<17} {row.reference:>9.0%} "
-            f"{row.scenario_p:>9.0%} {row.diff:>+7.0%}   [{row.diff_lo:+.0%}, {row.diff_hi:+.0%}]"
+            f"{row.scenario:<28} {row.member:<11} {row.outcome:<17} "
+            f"{probability(row.reference, replicates):>9} "
+            f"{probability(row.scenario_p, replicates):>9} "
+            f"{signed_percent(row.diff):>7}   "
+            f"[{signed_percent(row.diff_lo)}, {signed_percent(row.diff_hi)}]"
         )
     return "\n".join(lines)

@@ -1,8 +1,14 @@
-"""The browser app in headless Chromium: loading, stepping, play/pause, scenarios, sliders,
-interventions and per-session models. One Solara server serves the whole module."""
+"""The browser app in headless Chromium: what an analyst does and what the issue's defects were.
+
+Loading, stepping (and Mesa's Information box agreeing with the header), play/pause, the
+pending-changes badge until Reset, hover values on the charts, an intervention, the URL
+restoring a session after a reload, the end-of-run signal, downloads, layout at 800 px and
+independent sessions. One Solara server serves the whole module.
+"""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -10,31 +16,57 @@ import pytest
 from playwright.sync_api import Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-TIMEOUT = 20_000  # ms; a cold first render of the page takes a few seconds
+TIMEOUT = 30_000  # ms; a cold first render of the page takes a few seconds (more on a busy box)
+
+
+def open_app(page: Page, url: str, width: int = 1600, height: int = 1300) -> Page:
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(url)
+    expect(page.locator(".viz-date")).to_be_visible(timeout=TIMEOUT * 2)
+    drawn(page)
+    return page
 
 
 @pytest.fixture
 def app(page: Page, solara_app_url: str) -> Page:
-    page.set_viewport_size({"width": 1600, "height": 1300})
-    page.goto(solara_app_url)
-    expect(page.locator(".viz-date")).to_be_visible(timeout=TIMEOUT * 2)
-    expect(page.locator(".viz-map img")).to_be_visible(timeout=TIMEOUT)
-    return page
+    return open_app(page, solara_app_url)
 
 
 def date_of(page: Page) -> str:
     return page.locator(".viz-date").inner_text().strip()
 
 
+def step_of(page: Page) -> int:
+    return int(re.search(r"month (\d+) of", page.locator(".viz-month").inner_text()).group(1))
+
+
+def drawn(page: Page) -> None:
+    """Wait until every chart shows the month in the header."""
+    n = step_of(page)
+    for chart in ("map", "bloc", "loyalty"):
+        view = page.locator(f".viz-{chart}-chart .viz-vega-view")
+        expect(view).to_have_attribute("data-version", str(n), timeout=TIMEOUT)
+
+
+def mesa_counter(page: Page, n: int):
+    """Mesa's Information box: "Step: n" on Mesa 3.3, "Time: n.0" (model.time) on Mesa 3.5."""
+    return page.get_by_text(re.compile(rf"^(Step: {n}|Time: {n}\.0)$"))
+
+
 def state_chip(page: Page, member: str):
     return page.locator(f'.viz-states .viz-state[data-member="{member}"]')
+
+
+def button(page: Page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
 
 
 def step(page: Page, times: int = 1) -> None:
     for _ in range(times):
         before = date_of(page)
-        page.get_by_role("button", name="Step", exact=True).click()
+        button(page, "Step").click()
         expect(page.locator(".viz-date")).not_to_have_text(before, timeout=TIMEOUT)
+    drawn(page)
 
 
 def next_month(month: str) -> str:
@@ -43,118 +75,177 @@ def next_month(month: str) -> str:
     return f"{year:04d}-{number:02d}"
 
 
-def choose_scenario(page: Page, name: str) -> None:
-    page.locator(".v-select", has_text="Scenario").first.click()
-    page.get_by_role("option", name=name, exact=True).click()
+def choose(page: Page, label: str, option: str, scope: str = ".viz-params") -> None:
+    page.locator(f"{scope} .v-select", has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
 
 
-def reset(page: Page) -> None:
-    page.get_by_role("button", name="Reset", exact=True).click()
-
-
-def test_page_loads_with_map_charts_log_and_controls(app: Page):
-    expect(app.get_by_text("CSTO alliance simulator")).to_be_visible()
+def test_page_loads_with_title_charts_log_hint_and_controls(app: Page):
+    assert app.title() == "CSTO alliance simulator · alliance-sim"
     assert re.fullmatch(r"\d{4}-\d{2}", date_of(app))
-    for panel in (".viz-map img", ".viz-bloc img", ".viz-loyalty img", ".viz-log"):
-        expect(app.locator(panel)).to_be_visible()
+    for panel in (".viz-map svg", ".viz-bloc svg", ".viz-loyalty svg", ".viz-log"):
+        expect(app.locator(panel).first).to_be_visible()
+    expect(app.locator(".viz-hint")).to_contain_text("Press Step or ▶ to begin")
     expect(state_chip(app, "armenia")).to_have_attribute("data-state", "reduced")
-    expect(app.locator(".viz-log .viz-event").first).to_be_visible()
     for label in ("Reset", "Step", "▶", "Force exit", "Force freeze"):
-        expect(app.get_by_role("button", name=label, exact=True)).to_be_visible()
+        expect(button(app, label)).to_be_visible()
+    # every slider says its value and unit, and has a line of help
+    label = app.locator(".viz-slider-label", has_text="China's pull")
+    expect(label).to_contain_text("0.60")
+    expect(label).to_contain_text("0–1")
+    expect(app.locator(".viz-help", has_text="alternative patron").first).to_be_visible()
+    # P(exit) has one meaning, said where it is shown
+    expect(app.locator(".viz-pexit")).to_have_attribute("title", re.compile("out of the bloc"))
+    # the event log speaks plainly: no internal keys, no duplicate rows
+    log = app.locator(".viz-log").inner_text()
+    assert "global." not in log and "honours" not in log
+    rows = app.locator(".viz-log .viz-event").all_inner_texts()
+    assert len(rows) == len(set(rows))
     ARTIFACTS.mkdir(exist_ok=True)
     app.screenshot(path=str(ARTIFACTS / "app-loaded.png"), full_page=True)
 
 
-def test_step_advances_the_date(app: Page):
+def test_step_advances_the_date_and_mesas_information_agrees(app: Page):
     first = date_of(app)
     step(app)
     assert date_of(app) == next_month(first)
-    # Mesa's own counter: "Step: 1" on Mesa 3.3, "Time: 1.0" (model.time) on Mesa 3.5
-    expect(app.get_by_text(re.compile(r"^(Step: 1|Time: 1\.0)$"))).to_be_visible()
+    expect(mesa_counter(app, 1)).to_be_visible()
+    expect(app.locator(".viz-hint")).to_have_count(0)
     step(app)
     assert date_of(app) == next_month(next_month(first))
+    expect(mesa_counter(app, 2)).to_be_visible()
+
+
+def test_hovering_a_point_shows_its_value(app: Page):
+    step(app, 2)
+    point = app.locator(".viz-bloc-chart svg .mark-symbol path").first  # last: under "now"
+    point.hover(force=True)
+    tooltip = app.locator("#vg-tooltip-element")
+    expect(tooltip).to_be_visible(timeout=TIMEOUT)
+    expect(tooltip).to_contain_text("this run")
+    assert re.search(r"\d\.\d{3}", tooltip.inner_text())
 
 
 def test_play_then_pause(app: Page):
     first = date_of(app)
-    app.get_by_role("button", name="▶", exact=True).click()
-    pause = app.get_by_role("button", name="❚❚", exact=True)
+    button(app, "▶").click()
+    pause = button(app, "❚❚")
     expect(pause).to_be_visible(timeout=TIMEOUT)
-    # playing: the date moves on by itself, at least two months
     expect(app.locator(".viz-date")).not_to_have_text(first, timeout=TIMEOUT)
     expect(app.locator(".viz-date")).not_to_have_text(next_month(first), timeout=TIMEOUT)
     pause.click()
-    expect(app.get_by_role("button", name="▶", exact=True)).to_be_visible(timeout=TIMEOUT)
-    # Mesa's player may finish the step it had begun when Pause was pressed; after that, no more
-    app.wait_for_timeout(1000)
+    expect(button(app, "▶")).to_be_visible(timeout=TIMEOUT)
+    app.wait_for_timeout(1000)  # Mesa's player may finish the step it had begun
     paused_at = date_of(app)
     app.wait_for_timeout(2000)
     assert date_of(app) == paused_at
     assert paused_at > first
+    drawn(app)
 
 
-def test_armenia_exit_scenario_shows_the_exit_on_map_and_log(app: Page):
-    choose_scenario(app, "armenia_exit")
-    reset(app)
-    expect(app.locator(".viz-scenario")).to_have_text("armenia_exit", timeout=TIMEOUT)
-    expect(state_chip(app, "armenia")).not_to_have_attribute("data-state", "exited")
-    while date_of(app) < "2023-02":
-        step(app)
-    expect(state_chip(app, "armenia")).to_have_attribute("data-state", "exited")
-    exit_row = app.locator(
-        '.viz-log .viz-event[data-kind="state_change"][data-subject="armenia"]',
-        has_text="exited",
-    )
-    expect(exit_row).to_have_count(1)
-    expect(exit_row).to_contain_text("2023-01")
-    ARTIFACTS.mkdir(exist_ok=True)
-    app.screenshot(path=str(ARTIFACTS / "app-armenia-exit.png"), full_page=True)
-
-
-def test_slider_then_reset_changes_the_model(app: Page):
-    expect(app.locator(".viz-settings")).to_contain_text("sliders at the scenario's values")
-    slider = app.locator(".v-input", has_text="China's pull").get_by_role("slider")
+def test_pending_badge_lists_changes_until_reset(app: Page):
+    expect(app.locator(".viz-badge")).to_have_count(0)
+    choose(app, "Scenario", "armenia_exit")
+    slider = app.locator(".viz-params [role=slider]").nth(2)  # after capacity and its trend
     slider.focus()
     for _ in range(2):  # from the packaged 0.7, in steps of 0.05
         slider.press("ArrowRight")
-    expect(slider).to_have_attribute("aria-valuenow", re.compile(r"0\.80*\d?$"))
-    app.wait_for_timeout(300)  # let the value reach the server before Reset
-    reset(app)
-    expect(app.locator(".viz-settings")).to_contain_text("China's pull = 0.8", timeout=TIMEOUT * 2)
+    badge = app.locator(".viz-header .viz-badge")
+    expect(badge).to_contain_text("Unapplied: press Reset", timeout=TIMEOUT)
+    expect(badge).to_contain_text("Scenario: baseline → armenia_exit")
+    expect(badge).to_contain_text("China's pull: 0.60 → 0.80")
+    expect(app.locator(".viz-scenario")).to_have_text("baseline")
+    button(app, "Reset").click()
+    expect(app.locator(".viz-scenario")).to_have_text("armenia_exit", timeout=TIMEOUT)
+    expect(app.locator(".viz-badge")).to_have_count(0)
+    expect(app.locator(".viz-settings")).to_contain_text("China's pull = 0.8")
 
 
-def test_intervention_forces_an_exit_now(app: Page):
+def test_intervention_then_reload_restores_the_session(app: Page):
     step(app, 2)
     month = date_of(app)
     # Members can leave on their own (in this run Tajikistan does at the November 2022 summit);
     # Belarus, the least likely to, is still active here.
     expect(state_chip(app, "belarus")).to_have_attribute("data-state", "active")
-    app.locator(".viz-map .v-select", has_text="Member").click()
-    app.get_by_role("option", name="belarus", exact=True).click()
-    app.get_by_role("button", name="Force exit", exact=True).click()
+    choose(app, "Member", "belarus", scope=".viz-map")
+    button(app, "Force exit").click()
     expect(state_chip(app, "belarus")).to_have_attribute("data-state", "exited", timeout=TIMEOUT)
     assert date_of(app) == month
     row = app.locator('.viz-log .viz-event[data-kind="intervention"][data-subject="belarus"]')
     expect(row).to_contain_text(month)
-    # the run goes on with Belarus out
-    step(app)
+    expect(app.locator(".viz-log .viz-event").first).to_have_attribute("data-kind", "intervention")
+    expect(app).to_have_url(re.compile(r"do=exit%3Abelarus%3A" + month), timeout=TIMEOUT)
+    app.reload()
+    expect(app.locator(".viz-date")).to_have_text(month, timeout=TIMEOUT * 2)
     expect(state_chip(app, "belarus")).to_have_attribute("data-state", "exited")
+    expect(row).to_contain_text(month)
+    drawn(app)
+
+
+def test_end_of_run_signal_and_downloads(page: Page, solara_app_url: str, tmp_path: Path):
+    app = open_app(page, solara_app_url + "?scenario_name=armenia_exit&month=2025-08")
+    expect(app.locator(".viz-scenario")).to_have_text("armenia_exit")
+    assert date_of(app) == "2025-08"
+    step(app)
+    expect(app.locator(".viz-end")).to_contain_text("End of the run", timeout=TIMEOUT)
+    expect(button(app, "Step")).to_be_disabled()
+    expect(mesa_counter(app, step_of(app))).to_be_visible()  # no step past the end
+    with app.expect_download() as info:
+        app.get_by_role("button", name="This run (CSV)").click()
+    path = tmp_path / "run.csv"
+    info.value.save_as(path)
+    with path.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == step_of(app) + 1  # the month before the start, then every month
+    assert rows[-1]["date"] == "2025-09" and rows[-1]["state_armenia"] == "exited"
+    with app.expect_download() as info:
+        app.get_by_role("button", name="Band (CSV)").click()
+    band = tmp_path / "band.csv"
+    info.value.save_as(band)
+    with band.open() as f:
+        assert {row["metric"] for row in csv.DictReader(f)} >= {"integrity", "capacity"}
+
+
+def test_pin_overlays_the_reference_and_gives_paired_differences(app: Page):
+    button(app, "Pin as reference").click()
+    expect(app.locator(".viz-compare")).to_contain_text("Pinned: baseline")
+    expect(app.locator(".viz-diff")).to_contain_text("paired difference")
+    # the pinned band is in the chart (orange) next to the ensemble's
+    expect(app.locator(".viz-bloc-chart svg .mark-area path")).to_have_count(8, timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("width", [800])
+def test_narrow_window_stacks_the_panels_without_horizontal_overflow(
+    page: Page, solara_app_url: str, width: int
+):
+    app = open_app(page, solara_app_url, width=width, height=900)
+    overflow = app.evaluate(
+        """() => [...document.querySelectorAll('.viz-grid *, .viz-header *')]
+            .filter(e => !(e instanceof SVGElement && e.tagName !== 'svg'))  // svg clips its own
+            .filter(e => e.getClientRects().length && e.getBoundingClientRect().right
+                         > window.innerWidth + 1)
+            .map(e => `${e.tagName}.${e.getAttribute("class")}`)
+            .slice(0, 5)"""
+    )
+    assert overflow == []
+    assert app.evaluate("document.documentElement.scrollWidth") <= width
+    map_box = app.locator(".viz-map").bounding_box()
+    bloc_box = app.locator(".viz-bloc").bounding_box()
+    assert bloc_box["y"] > map_box["y"] + map_box["height"] - 1  # stacked, not side by side
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.screenshot(path=str(ARTIFACTS / "app-800.png"), full_page=True)
 
 
 def test_two_sessions_have_independent_models(browser, solara_app_url: str):
     pages = []
     for _ in range(2):
         context = browser.new_context(viewport={"width": 1400, "height": 1100})
-        page = context.new_page()
-        page.goto(solara_app_url)
-        expect(page.locator(".viz-date")).to_be_visible(timeout=TIMEOUT * 2)
-        pages.append(page)
+        pages.append(open_app(context.new_page(), solara_app_url, 1400, 1100))
     first, second = pages
     start = date_of(second)
     assert date_of(first) == start
     step(first, 3)
     assert date_of(second) == start
-    # a shared model would put the second session three months further on
     step(second)
     assert date_of(second) == next_month(start)
     assert date_of(first) == next_month(next_month(next_month(start)))

@@ -6,6 +6,7 @@ A thin layer over :mod:`alliance_sim.api`: parse arguments, call the API, print 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -14,7 +15,13 @@ import yaml
 
 from ..core.parameters import parameter_table
 from ..runs import RunFolderError, check_target
-from ..scenarios import ScenarioError, check_overrides, list_scenarios, load_scenario
+from ..scenarios import (
+    ScenarioError,
+    canonical_name,
+    check_overrides,
+    list_scenarios,
+    load_scenario,
+)
 
 
 def _bad_input(message: str) -> Exception:
@@ -59,6 +66,7 @@ def _save(thing: Any, args: argparse.Namespace) -> Any:
             overwrite=args.overwrite,
             command=sys.argv,
             progress=None if not args.quiet else False,
+            figure_formats=args.figures,
         )
     except RunFolderError as err:
         raise _bad_input(f"--out {err}") from None
@@ -75,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
     result = run(scenario, progress=None if not args.quiet else False)
     folder = _save(result, args)
     print(result.summary())
-    print(f"\nRun folder: {folder}")
+    print(f"\nRun folder: {folder}\nReport: {folder / 'report.html'}")
     return 0
 
 
@@ -91,7 +99,7 @@ def _compare(args: argparse.Namespace) -> int:
     comparison = compare(scenarios, progress=None if not args.quiet else False)
     folder = _save(comparison, args)
     print(comparison.summary_text())
-    print(f"\nOverlay plot: {folder / 'compare.png'}")
+    print(f"\nOverlay plot: {folder / 'compare.png'}\nReport: {folder / 'report.html'}")
     return 0
 
 
@@ -126,17 +134,84 @@ def _validate(args: argparse.Namespace) -> int:
             failed += 1
             print(f"alliance-sim: error: {err}", file=sys.stderr)
         else:
-            print(f"ok  {path}: {s.name}, {len(s.events)} events, {s.start} to {s.end}")
+            events = f"{len(s.events)} event{'' if len(s.events) == 1 else 's'}"
+            print(f"ok  {path}: {s.name}, {events}, {s.start} to {s.end}")
     return 2 if failed else 0
 
 
+def _short_source(source: str) -> str:
+    """``000_5f91….txt`` -> ``doc 000``; assumptions and overrides as they are."""
+    return f"doc {source[:3]}" if source[:3].isdigit() else source
+
+
+def params_text(table: pd.DataFrame, width: int) -> str:
+    """The parameter table as text that fits ``width`` columns (quotes cut with an ellipsis).
+
+    The full quotes are in ``--format csv|markdown|json``.
+    """
+
+    def number(v: Any) -> str:
+        return f"{v:g}" if isinstance(v, int | float) else str(v)
+
+    rows = [
+        (
+            f"{r.entity}.{r.parameter}",
+            number(r.value),
+            f"±{r.uncertainty:g}" if r.uncertainty else "",
+            _short_source(r.source),
+            r.source_gives,
+            r.assumed,
+            r.quote,
+        )
+        for r in table.itertuples(index=False)
+    ]
+    head = ("parameter", "value", "±", "source", "source gives", "assumed", "quote or reason")
+    widths = [max(len(head[i]), *(len(row[i]) for row in rows)) for i in range(6)]
+    room = width - sum(widths) - 2 * 6
+    below = room < 30  # a narrow terminal: each quote on its own indented line
+
+    def cut(text: str, size: int) -> str:
+        return text if len(text) <= size else text[: size - 1] + "…"
+
+    def line(cells: tuple[str, ...]) -> str:
+        fixed = [cells[0].ljust(widths[0]), cells[1].rjust(widths[1]), cells[2].ljust(widths[2])]
+        fixed += [cells[i].ljust(widths[i]) for i in (3, 4, 5)]
+        if below:
+            return "  ".join(fixed).rstrip()[:width] + "\n    " + cut(cells[6], width - 4)
+        return "  ".join([*fixed, cut(cells[6], room)]).rstrip()
+
+    return "\n".join([line(head), *(line(r) for r in rows)])
+
+
 def _params(args: argparse.Namespace) -> int:
+    import shutil
+
     try:
-        table = parameter_table(args.member)
+        table = parameter_table(canonical_name(args.member) if args.member else None)
     except KeyError as err:
         raise _bad_input(err.args[0]) from None
-    with pd.option_context("display.max_colwidth", 120, "display.width", 200):
-        print(table.to_string(index=False))
+    if args.format == "csv":
+        print(table.to_csv(index=False), end="")
+    elif args.format == "json":
+        print(table.to_json(orient="records", indent=2, force_ascii=False))
+    elif args.format == "markdown":
+        print(table.to_markdown(index=False))
+    else:
+        # Fit a terminal; piped into a file or grep, keep whole quotes on one line each.
+        fit = sys.stdout.isatty() or "COLUMNS" in os.environ
+        width = shutil.get_terminal_size((100, 24)).columns if fit else 100_000
+        print(params_text(table, width))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ..report import ReportError, write_report
+
+    try:
+        path = write_report(args.folder)
+    except ReportError as err:
+        raise _bad_input(str(err)) from None
+    print(f"Report: {path}")
     return 0
 
 
@@ -154,6 +229,21 @@ def _ensemble_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     parser.add_argument("--csv", action="store_true", help="also write tables as CSV")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--figures",
+        type=_figure_formats,
+        default=(),
+        metavar="FORMATS",
+        help="also write every figure as svg and/or pdf, e.g. --figures svg,pdf (PNG always)",
+    )
+
+
+def _figure_formats(text: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("svg", "pdf", "png")]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown figure format {bad[0]!r}; valid: svg, pdf")
+    return tuple(f for f in formats if f != "png")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -189,6 +279,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(func=_validate)
 
+    report = sub.add_parser(
+        "report",
+        help="rebuild report.html of a run, comparison or sweep folder",
+        description="Rebuild the self-contained report.html (and tables/*.md, tables/*.tex) "
+        "from the files a run, comparison or sweep folder holds.",
+    )
+    report.add_argument("folder", metavar="FOLDER")
+    report.set_defaults(func=_report)
+
     params = sub.add_parser("params", help="print the parameter table with provenance")
     params.add_argument("member", nargs="?", help="restrict to one member, actor or 'global'")
+    params.add_argument(
+        "--format",
+        choices=("text", "csv", "markdown", "json"),
+        default="text",
+        help="text fits the terminal (quotes cut); csv, markdown and json hold everything",
+    )
     params.set_defaults(func=_params)

@@ -10,7 +10,6 @@ given.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -18,12 +17,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from . import mechanisms as mech
+from .months import parse_month
 from .parameters import PATRONS
 
 if TYPE_CHECKING:
     from .model import AllianceModel
-
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 #: A size given as a reference to a global parameter (``global.name``): the model reads it from
 #: the parameter table at the event's month, so it carries that parameter's provenance and
@@ -38,7 +36,10 @@ class _EventBase(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    date: str = Field(description="Month of the event, YYYY-MM.")
+    date: str = Field(
+        description="Month of the event: YYYY-MM, a date (its month), 'Sep 2023' or "
+        "'September 2023'."
+    )
     note: str | None = Field(default=None, description="Why the event is there (free text).")
     source: str | None = Field(default=None, description="Document the event comes from.")
     quote: str | None = Field(default=None, description="Sentence quoted from that document.")
@@ -46,10 +47,7 @@ class _EventBase(BaseModel):
     @field_validator("date", mode="before")
     @classmethod
     def _month(cls, value: object) -> str:
-        text = str(value)
-        if not _MONTH.match(text):
-            raise ValueError(f"date must be a month written YYYY-MM, got {text!r}")
-        return text
+        return parse_month(value)
 
     @field_validator(
         "severity", "delta", "access", "pull", "value", mode="before", check_fields=False

@@ -283,15 +283,24 @@ def parameter_table(entity: str | None = None) -> pd.DataFrame:
         entity: Restrict to one member, actor, ``"global"`` or ``"relations"``.
 
     Returns:
-        Columns ``entity, parameter, value, uncertainty, low, high, provenance, source,
-        quote, reading`` where ``provenance`` is ``document`` or ``assumption``, ``quote`` holds
-        the quoted sentence or the assumption's reason, and ``reading`` how a quote was read
-        into the number (empty when it speaks for itself).
+        Columns ``entity, parameter, value, uncertainty, low, high, provenance, source_gives,
+        assumed, source, quote, reading`` where ``provenance`` is ``document`` or
+        ``assumption``, ``source_gives`` says what the quoted document establishes (for a
+        number, its direction: which way the state leans, not by how much), ``assumed`` what is
+        the modeller's choice (for a document-backed number, its size), ``quote`` holds the
+        quoted sentence or the assumption's reason, and ``reading`` how a quote was read into
+        the number (empty when it speaks for itself).
     """
     ps = load_parameters()
     rows = []
 
     def add(ent: str, name: str, p: Param) -> None:
+        if p.is_assumption:
+            gives, assumed = "—", "direction, size"
+        elif isinstance(p.value, str):
+            gives, assumed = "the value", "—"
+        else:
+            gives, assumed = "direction", "size"
         rows.append(
             {
                 "entity": ent,
@@ -301,6 +310,8 @@ def parameter_table(entity: str | None = None) -> pd.DataFrame:
                 "low": p.low,
                 "high": p.high,
                 "provenance": "assumption" if p.is_assumption else "document",
+                "source_gives": gives,
+                "assumed": assumed,
                 "source": p.source,
                 "quote": p.quote,
                 "reading": p.reading,

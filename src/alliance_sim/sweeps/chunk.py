@@ -10,6 +10,7 @@ the experiment seed and the chunk index only, so a chunk gives the same numbers 
 from __future__ import annotations
 
 import gc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +18,21 @@ import numpy as np
 import pandas as pd
 
 from ..core.model import AllianceModel
-from ..core.parameters import load_parameters
+from ..core.parameters import ENGAGEMENT_STATES, load_parameters
 
 #: Bloc metrics summarised at the horizon.
 BLOC_METRICS = ("integrity", "cohesion", "credibility", "capacity")
 #: Quantiles reported for each bloc metric (besides the mean).
 QUANTILES = (0.05, 0.5, 0.95)
+#: Per-member outcomes at a chosen month: each posture, and having frozen or left by then.
+MEMBER_MONTH_OUTCOMES = (*ENGAGEMENT_STATES, "frozen_or_exited")
+#: Bloc outcomes at a chosen month (metric means and the any-member probabilities).
+BLOC_MONTH_OUTCOMES = (
+    *(f"{m}_mean" for m in BLOC_METRICS),
+    "p_any_exit",
+    "p_any_frozen_or_exited",
+)
+_FROZEN, _EXITED = ENGAGEMENT_STATES.index("frozen"), ENGAGEMENT_STATES.index("exited")
 
 
 def chunk_seed(seed: int, index: int) -> list[int]:
@@ -35,8 +45,24 @@ def chunk_seed(seed: int, index: int) -> list[int]:
     return [int(v) for v in child.generate_state(4)]
 
 
-def outcome_columns(member_names: list[str] | None = None) -> list[str]:
-    """Names of the outcome columns of a sweep's results, in order."""
+def member_month_column(outcome: str, member: str, month: int) -> str:
+    """Column of a member outcome at a month, e.g. ``p_frozen_or_exited_armenia_m24``."""
+    return f"p_{outcome}_{member}_m{int(month)}"
+
+
+def bloc_month_column(outcome: str, month: int) -> str:
+    """Column of a bloc outcome at a month, e.g. ``integrity_mean_m24``, ``p_any_exit_m24``."""
+    return f"{outcome}_m{int(month)}"
+
+
+def outcome_columns(member_names: list[str] | None = None, at: Sequence[int] = ()) -> list[str]:
+    """Names of the outcome columns of a sweep's results, in order.
+
+    Args:
+        member_names: The model's members (default: the packaged parameter set's).
+        at: Months after the start at which postures and bloc metrics are also reported
+            (the sweep always reports the horizon).
+    """
     names = member_names or load_parameters().member_names
     cols = []
     for metric in BLOC_METRICS:
@@ -45,6 +71,9 @@ def outcome_columns(member_names: list[str] | None = None) -> list[str]:
     cols += ["p_any_exit", "p_any_freeze", "exits_mean"]
     cols += [f"p_exit_{m}" for m in names]
     cols += [f"p_freeze_{m}" for m in names]
+    for t in at:
+        cols += [bloc_month_column(o, t) for o in BLOC_MONTH_OUTCOMES]
+        cols += [member_month_column(o, m, t) for m in names for o in MEMBER_MONTH_OUTCOMES]
     return cols
 
 
@@ -61,6 +90,8 @@ class ChunkTask:
         replicates: Replicates per design point.
         seed: Experiment seed.
         timeseries: Also return monthly means per design point.
+        at: Months after the start (1 to the horizon) at which to report each member's
+            posture probabilities and the bloc metrics; empty for none.
     """
 
     index: int
@@ -70,6 +101,7 @@ class ChunkTask:
     replicates: int
     seed: int
     timeseries: bool = False
+    at: tuple[int, ...] = ()
 
     @property
     def points(self) -> int:
@@ -122,6 +154,41 @@ def summarise_point_block(
     return out
 
 
+def summarise_months(
+    states: np.ndarray,
+    left: np.ndarray,
+    exited: np.ndarray,
+    bloc: dict[str, np.ndarray],
+    founding: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per-point outcomes at chosen months from arrays laid out point-major (a pure function).
+
+    Args:
+        states: Posture code of each member at each chosen month, shape ``(A, M, P, n)``.
+        left: Whether the member was frozen or out of the bloc in at least one of months
+            1..t, shape ``(A, M, P, n)``.
+        exited: Whether the member exited during months 1..t, shape ``(A, M, P, n)``.
+        bloc: Bloc metric -> values at each chosen month, shape ``(A, P, n)``.
+        founding: Shape ``(M,)``: members of the bloc when the clock started.
+
+    Returns:
+        ``posture`` of shape ``(A, K, M, P)`` (probability of each of the K postures),
+        ``frozen_or_exited`` of shape ``(A, M, P)``, and ``p_any_exit``,
+        ``p_any_frozen_or_exited`` and
+        ``<metric>_mean`` of shape ``(A, P)``.
+    """
+    codes = np.arange(len(ENGAGEMENT_STATES), dtype=states.dtype)
+    out = {
+        "posture": (states[:, None] == codes[None, :, None, None, None]).mean(axis=-1),
+        "frozen_or_exited": left.mean(axis=-1),
+        "p_any_exit": exited[:, founding].any(axis=1).mean(axis=-1),
+        "p_any_frozen_or_exited": left[:, founding].any(axis=1).mean(axis=-1),
+    }
+    for metric, values in bloc.items():
+        out[f"{metric}_mean"] = values.mean(axis=-1)
+    return out
+
+
 def evaluate_chunk(task: ChunkTask) -> ChunkResult:
     """Run one chunk as a single vectorised model and summarise each design point.
 
@@ -134,6 +201,38 @@ def evaluate_chunk(task: ChunkTask) -> ChunkResult:
     # generations now so that memory stays flat over thousands of chunks (about 2 ms).
     gc.collect(1)
     return result
+
+
+def _run_tracking(
+    model: AllianceModel, at: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the model to its horizon, keeping member postures only at the months in ``at``.
+
+    Returns:
+        Arrays of shape ``(A, M, R)``: the posture code at each chosen month, whether the
+        member was frozen or out of the bloc in at least one of months 1..t, and whether it
+        exited (moved from a posture in the bloc to ``exited``) during months 1..t.
+        Memory stays at a few ``(M, R)`` arrays whatever the horizon.
+    """
+    row = {int(t): i for i, t in enumerate(at)}
+    previous = np.stack([m.state for m in model.members])
+    shape = (len(row), *previous.shape)
+    states = np.empty(shape, np.int8)
+    out_by, exited_by = np.empty(shape, bool), np.empty(shape, bool)
+    out = np.zeros(previous.shape, bool)
+    moved_out = np.zeros(previous.shape, bool)
+    month = 0
+    while model.running:
+        model.step()
+        month += 1
+        now = np.stack([m.state for m in model.members])
+        out |= now >= _FROZEN
+        # Exits are events since the start, as for p_exit and p_any_exit.
+        moved_out |= (now == _EXITED) & (previous != _EXITED)
+        previous = now
+        if month in row:
+            states[row[month]], out_by[row[month]], exited_by[row[month]] = now, out, moved_out
+    return states, out_by, exited_by
 
 
 def _run_chunk(task: ChunkTask) -> ChunkResult:
@@ -149,7 +248,7 @@ def _run_chunk(task: ChunkTask) -> ChunkResult:
         overrides=overrides,
         record_members=False,
     )
-    model.run_model()
+    at_months = _run_tracking(model, task.at)
     names = [m.name for m in model.members]
     final_frame = model.final()
     final = {k: final_frame[k].to_numpy().reshape(p, n) for k in BLOC_METRICS}
@@ -170,6 +269,20 @@ def _run_chunk(task: ChunkTask) -> ChunkResult:
             columns[col] = summary["p_freeze"][names.index(col[9:])]
         else:
             columns[col] = summary[col]
+    if task.at:
+        states, left, exited = (a.reshape(len(task.at), len(names), p, n) for a in at_months)
+        rows = model.recorder.bloc
+        bloc = {k: rows[k][list(task.at)].reshape(len(task.at), p, n) for k in BLOC_METRICS}
+        monthly = summarise_months(states, left, exited, bloc, model.founding)
+        for a, t in enumerate(task.at):
+            for o in BLOC_MONTH_OUTCOMES:
+                columns[bloc_month_column(o, t)] = monthly[o][a]
+            for j, member in enumerate(names):
+                for k, posture in enumerate(ENGAGEMENT_STATES):
+                    columns[member_month_column(posture, member, t)] = monthly["posture"][a, k, j]
+                columns[member_month_column("frozen_or_exited", member, t)] = monthly[
+                    "frozen_or_exited"
+                ][a, j]
     results = pd.concat([results, pd.DataFrame(columns)], axis=1)
 
     timeseries = None

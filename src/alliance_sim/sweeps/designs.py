@@ -67,6 +67,57 @@ def check_space(space: Mapping[str, Sequence[float]]) -> dict[str, tuple[float, 
     return out
 
 
+#: Where a design's uncertain parameters come from.
+SAMPLE_SOURCES = ("prior", "posterior")
+
+
+def prior_space(keys: Sequence[str], params: ParameterSet | None = None) -> dict[str, tuple]:
+    """The prior range of each uncertain parameter: ``value ± uncertainty`` within its bounds.
+
+    This is the uniform distribution the model itself draws each replicate's value from
+    (see ``parameters.yaml``), so a design over it explores what we do not know about the
+    parameter rather than a range picked for the sweep.
+
+    Raises:
+        KeyError: For an unknown parameter.
+        ValueError: For a parameter without uncertainty (give it a range instead).
+    """
+    params = params or load_parameters()
+    out = {}
+    for key in keys:
+        check_key(key, params)
+        p = params.lookup(key)
+        if not p.uncertainty:
+            raise ValueError(
+                f"{key} has no uncertainty in parameters.yaml, so it has no prior range; "
+                "give it a range under space: instead"
+            )
+        value = float(p.value)
+        out[key] = (max(p.low, value - p.uncertainty), min(p.high, value + p.uncertainty))
+    return out
+
+
+def uncertain_space(keys: Sequence[str], source: str = "prior") -> dict[str, tuple]:
+    """Ranges of the uncertain parameters of a design, from the prior or the posterior.
+
+    Args:
+        keys: Dotted parameter keys.
+        source: ``prior`` (the packaged uncertainty ranges) or ``posterior`` (the calibrated
+            posterior, once calibration provides one).
+
+    Raises:
+        ValueError: For an unknown source, or ``posterior`` while no posterior is packaged.
+    """
+    if source == "prior":
+        return prior_space(keys)
+    if source == "posterior":
+        # Hook for the calibration work: a posterior sample replaces the prior box here.
+        raise ValueError(
+            "no calibrated posterior is available yet; use sample: prior (calibration adds one)"
+        )
+    raise ValueError(f"unknown sample source {source!r}; valid: {', '.join(SAMPLE_SOURCES)}")
+
+
 def problem(space: Mapping[str, Sequence[float]]) -> dict[str, Any]:
     """The SALib problem dictionary for named ranges."""
     space = check_space(space)

@@ -6,6 +6,7 @@ naming the file, the line and the field path, like scenario errors.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,7 +30,7 @@ from ..scenarios import (
     load_scenario,
 )
 from .chunk import outcome_columns
-from .designs import check_key, check_space, grid, linspace, sample
+from .designs import check_key, check_space, grid, linspace, sample, uncertain_space
 
 
 class Linspace(BaseModel):
@@ -64,12 +65,23 @@ class GridDesign(BaseModel):
 
 
 class SampledDesign(BaseModel):
-    """A SALib sample over named ranges ``{key: [low, high]}``."""
+    """A SALib sample over named ranges ``{key: [low, high]}`` and uncertain parameters.
+
+    ``space`` holds explicit ranges (typically policy levers: patron offers, Russia's trend);
+    ``uncertain`` names parameters whose range comes from ``sample`` (their prior, or later the
+    calibrated posterior).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["lhs", "sobol", "morris"]
-    space: dict[str, tuple[float, float]] = Field(min_length=1)
+    space: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    uncertain: list[str] = Field(
+        default_factory=list, description="Parameters sampled over their prior (or posterior)."
+    )
+    sample: Literal["prior", "posterior"] = Field(
+        default="prior", description="Where the uncertain parameters' ranges come from."
+    )
     n: int = Field(
         ge=1, le=10_000_000, description="Points (lhs), base size (sobol), trajectories (morris)."
     )
@@ -80,18 +92,28 @@ class SampledDesign(BaseModel):
     def _sobol_power_of_two(self) -> SampledDesign:
         if self.method == "sobol" and self.n & (self.n - 1):
             raise ValueError(f"a Sobol design needs n to be a power of two, got {self.n}")
+        if not self.space and not self.uncertain:
+            raise ValueError("a sampled design needs a space: or uncertain: parameters")
         return self
+
+    def full_space(self) -> dict[str, tuple[float, float]]:
+        """Every sampled parameter's range: the uncertain ones first, then ``space``."""
+        return {**uncertain_space(self.uncertain, self.sample), **self.space}
 
     def frame(self, seed: int) -> pd.DataFrame:
         """The design points (sampled with the experiment's seed)."""
-        return sample(
-            self.space,
+        frame = sample(
+            self.full_space(),
             self.n,
             self.method,
             seed=seed,
             calc_second_order=self.calc_second_order,
             num_levels=self.num_levels,
         )
+        frame.attrs["design"].update(
+            uncertain=list(self.uncertain), levers=list(self.space), sample=self.sample
+        )
+        return frame
 
 
 class PlotSpec(BaseModel):
@@ -120,6 +142,11 @@ class Experiment(BaseModel):
         default=None, ge=1, le=1_000_000, description="Design points per chunk."
     )
     timeseries: bool = Field(default=False, description="Also store monthly means.")
+    at: list[int] | None = Field(
+        default=None,
+        min_length=1,
+        description="Months after the start at which postures are reported (default: horizon).",
+    )
     design: Annotated[GridDesign | SampledDesign, Field(discriminator="method")]
     analyze: list[str] = Field(
         default_factory=list, description="Outcomes for Sobol/Morris analysis."
@@ -148,13 +175,26 @@ class Experiment(BaseModel):
         """The parameter keys the design sets."""
         if isinstance(self.design, GridDesign):
             return list(self.design.grid)
-        return list(self.design.space)
+        return [*self.design.uncertain, *self.design.space]
+
+    def months_reported(self) -> tuple[int, ...]:
+        """The months at which postures are reported (``at``, or the horizon)."""
+        from .runner import resolve_months
+
+        horizon = self.months or getattr(self._scenario, "months", None) or 36
+        return resolve_months(self.at, horizon)
 
     def varying(self) -> list[str]:
         """The parameter keys that take more than one value."""
         if isinstance(self.design, GridDesign):
             return [k for k, v in self.design.spec().items() if isinstance(v, list) and len(v) > 1]
-        return list(self.design.space)
+        return [*self.design.uncertain, *self.design.space]
+
+
+def _short(outcomes: list[str]) -> str:
+    """Outcome names for an error message: the month columns as patterns, not all of them."""
+    plain = [o for o in outcomes if not re.search(r"_m\d+$", o)]
+    return ", ".join(plain) + ", and at each month in at: <outcome>_m<month> (see docs)"
 
 
 #: Most design points an experiment may have (checked before the design is built).
@@ -247,14 +287,40 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
                 check_space({key: bounds})
             except (KeyError, ValueError) as err:
                 raise _fail(path, lines, loc, str(err.args[0])) from None
-    outcomes = outcome_columns()
+        for i, key in enumerate(exp.design.uncertain):
+            loc = ("design", "uncertain", i)
+            if key in exp.design.space:
+                raise _fail(path, lines, loc, f"{key} is both uncertain and given a range in space")
+            try:
+                uncertain_space([key], "prior")
+            except (KeyError, ValueError) as err:
+                raise _fail(path, lines, loc, str(err.args[0])) from None
+        if exp.design.uncertain:
+            try:
+                uncertain_space(exp.design.uncertain, exp.design.sample)
+            except ValueError as err:
+                raise _fail(path, lines, ("design", "sample"), str(err.args[0])) from None
+    try:
+        scenario_path = find_scenario(exp.scenario, relative_to=path.parent)
+    except ScenarioError as err:
+        raise _fail(path, lines, ("scenario",), err.problem) from None
+    scenario = load_scenario(scenario_path)
+    if exp.months is not None:
+        scenario = scenario.model_copy(update={"months": exp.months})
+    exp._scenario = scenario
+    for i, t in enumerate(exp.at or []):
+        if not 1 <= t <= scenario.months:
+            problem = f"month {t} is outside the run's 1..{scenario.months} months"
+            raise _fail(path, lines, ("at", i), problem)
+    reported = exp.months_reported()
+    outcomes = outcome_columns(at=reported)
     for i, outcome in enumerate(exp.analyze):
         if outcome not in outcomes:
             raise _fail(
                 path,
                 lines,
                 ("analyze", i),
-                f"unknown outcome {outcome!r}; valid: {', '.join(outcomes)}",
+                f"unknown outcome {outcome!r}; valid: {_short(outcomes)}",
             )
     if exp.analyze and exp.design.method not in ("sobol", "morris"):
         raise _fail(
@@ -268,7 +334,7 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
             path,
             lines,
             ("plot", "outcome"),
-            f"unknown outcome {exp.plot.outcome!r}; valid: {', '.join(outcomes)}",
+            f"unknown outcome {exp.plot.outcome!r}; valid: {_short(outcomes)}",
         )
     for axis in ("x", "y", "hue"):
         key = getattr(exp.plot, axis)
@@ -279,19 +345,17 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
                 ("plot", axis),
                 f"{key!r} is not a varied parameter; valid: {', '.join(exp.varying())}",
             )
-    try:
-        scenario_path = find_scenario(exp.scenario, relative_to=path.parent)
-    except ScenarioError as err:
-        raise _fail(path, lines, ("scenario",), err.problem) from None
-    scenario = load_scenario(scenario_path)
-    if exp.months is not None:
-        scenario = scenario.model_copy(update={"months": exp.months})
     from .runner import no_effect
 
     for key in exp.parameters():
         reason = no_effect(scenario, key)
         if reason:
-            where = ("design", "grid" if exp.design.method == "grid" else "space", key)
+            if exp.design.method == "grid":
+                where = ("design", "grid", key)
+            elif key in exp.design.uncertain:
+                where = ("design", "uncertain", exp.design.uncertain.index(key))
+            else:
+                where = ("design", "space", key)
             raise _fail(path, lines, where, reason)
     exp._path, exp._scenario = path, scenario
     return exp

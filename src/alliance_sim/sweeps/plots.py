@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..core.parameters import load_parameters  # noqa: E402
+from ..summary import percent  # noqa: E402
 from .sensitivity import outcome_label, save_figure  # noqa: E402
 
 
@@ -21,7 +22,12 @@ def parameter_label(key: str) -> str:
         p = load_parameters().lookup(key)
     except KeyError:
         return key
-    return f"{key} (dimensionless, admissible {p.low:g}–{p.high:g})"
+    entity, _, name = key.partition(".")
+    words = name.replace("_", " ")
+    human = words.capitalize() if entity == "global" else f"{entity.capitalize()}'s {words}"
+    if entity == "west":
+        human = f"the West's {words}"
+    return f"{human} ({key}, {p.low:g}–{p.high:g})"
 
 
 def plot_heatmap(
@@ -43,6 +49,7 @@ def plot_heatmap(
         title: Figure title.
     """
     table = results.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean")
+    spread = cell_uncertainty(results, x, y, outcome)
     fig, ax = plt.subplots(figsize=(7.5, 5.6), layout="constrained")
     prob = outcome.startswith("p_")
     vmin, vmax = (
@@ -65,13 +72,17 @@ def plot_heatmap(
     ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
     if table.size <= 150:
         for (i, j), value in np.ndenumerate(table.to_numpy()):
+            below = spread.iloc[i, j] if spread is not None else ""
+            main = f"{value:.2f}"
+            if prob and below:
+                main, below = (below, "") if below.startswith("<") else (percent(value), below)
             ax.text(
                 j,
                 i,
-                f"{value:.2f}",
+                main + (f"\n{below}" if below else ""),
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=8 if not below else 7,
                 color="white" if value < (vmax or 1) * 0.6 else "black",
             )
     ax.set_xlabel(parameter_label(x))
@@ -79,9 +90,44 @@ def plot_heatmap(
     bar = fig.colorbar(mesh, ax=ax)
     bar.set_label(outcome_label(outcome))
     ax.set_title(title or f"{outcome_label(outcome)}\nover {x} × {y}")
+    if spread is not None and table.size <= 150:
+        what = (
+            "under each value: ± half-width of its 95% binomial interval in percentage points "
+            "(Monte Carlo error); <1/R: in no replicate"
+            if outcome.startswith("p_")
+            else "under each value: the interval holding 90% of replicates"
+        )
+        fig.supxlabel(what, fontsize=7, color="0.2")
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def cell_uncertainty(results: pd.DataFrame, x: str, y: str, outcome: str) -> pd.DataFrame | None:
+    """Per cell of the heatmap, its uncertainty as text (``None`` when the data have none).
+
+    Probabilities get the half-width of a 95% binomial (normal) interval from the cell's
+    replicates, or ``<1/R`` when no replicate had the event; a ``*_mean`` outcome with
+    ``*_q05``/``*_q95`` columns gets the interval holding 90% of replicates.
+    """
+    if outcome.startswith("p_") and "replicates" in results:
+        grouped = results.groupby([y, x])
+        p = grouped[outcome].mean()
+        n = grouped["replicates"].sum()
+        half = 1.96 * np.sqrt(p * (1 - p) / n)
+        text = [
+            f"<{100 / k:.2g}%" if v == 0 else f"±{100 * h:.2g} pts"
+            for v, h, k in zip(p, half, n, strict=True)
+        ]
+        return pd.Series(text, index=p.index).unstack(x)
+    base = outcome.removesuffix("_mean")
+    lo, hi = f"{base}_q05", f"{base}_q95"
+    if outcome.endswith("_mean") and lo in results and hi in results:
+        grouped = results.groupby([y, x])
+        q05, q95 = grouped[lo].mean(), grouped[hi].mean()
+        text = [f"[{a:.2f}, {b:.2f}]" for a, b in zip(q05, q95, strict=True)]
+        return pd.Series(text, index=q05.index).unstack(x)
+    return None
 
 
 def plot_response(

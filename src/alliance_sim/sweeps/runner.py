@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,25 @@ def no_effect(scenario: Scenario, key: str) -> str | None:
     )
 
 
+def resolve_months(at: Sequence[int] | None, horizon: int) -> tuple[int, ...]:
+    """The months (after the start) at which a sweep reports postures: sorted, unique.
+
+    The horizon is always among them, so that an outcome without a month means the horizon.
+
+    Args:
+        at: Chosen months, or ``None`` for the horizon only.
+        horizon: The scenario's number of simulated months.
+
+    Raises:
+        ValueError: For a month outside 1..horizon.
+    """
+    months = {int(t) for t in at or ()}
+    for t in sorted(months):
+        if not 1 <= t <= horizon:
+            raise ValueError(f"month {t} is outside the run's 1..{horizon} months")
+    return tuple(sorted(months | {int(horizon)}))
+
+
 def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
     """Check the design's columns are sweepable parameters of this scenario.
 
@@ -98,13 +117,15 @@ def fingerprint(
     seed: int,
     chunk_size: int,
     timeseries: bool,
+    at: Sequence[int] = (),
 ) -> str:
-    """A hash of everything that determines a sweep's numbers."""
+    """A hash of everything that determines a sweep's numbers (and its columns)."""
     h = hashlib.sha256()
     h.update(json.dumps(list(design.columns)).encode())
     h.update(np.ascontiguousarray(design.to_numpy(dtype=float)).tobytes())
     h.update(scenario.to_yaml().encode())
     h.update(json.dumps([replicates, seed, chunk_size, timeseries]).encode())
+    h.update(json.dumps([int(t) for t in at]).encode())
     h.update(package_fingerprint().encode())
     return h.hexdigest()
 
@@ -171,6 +192,7 @@ def make_tasks(
     chunk_size: int,
     timeseries: bool = False,
     skip: set[int] | frozenset[int] = frozenset(),
+    at: Sequence[int] = (),
 ) -> Iterator[ChunkTask]:
     """The chunk tasks of a design, lazily, leaving out the chunk indices in ``skip``."""
     kwargs = _model_kwargs(scenario)
@@ -187,6 +209,7 @@ def make_tasks(
             replicates=replicates,
             seed=seed,
             timeseries=timeseries,
+            at=tuple(int(t) for t in at),
         )
 
 
@@ -202,6 +225,7 @@ def evaluate(
     out: str | Path | None = None,
     resume: bool = False,
     timeseries: bool = False,
+    at: Sequence[int] | None = None,
     progress: bool = False,
     collect: bool = True,
     name: str = "sweep",
@@ -224,6 +248,9 @@ def evaluate(
             results stay in memory.
         resume: Skip the chunks already finished in ``out``.
         timeseries: Also record monthly means of the bloc metrics per design point.
+        at: Months after the start (1 to the horizon) at which to report each member's
+            posture probabilities and the bloc metrics (columns ending ``_m<month>``);
+            default: the horizon.
         progress: Show a tqdm progress bar.
         collect: Return the assembled table(s); ``False`` only writes them to ``out``.
         name: Name recorded in the manifest.
@@ -247,6 +274,7 @@ def evaluate(
         raise TypeError(f"executor must be an Executor, got {executor!r}")
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
+    at = resolve_months(at, scenario.months)
     replicates = check_count("replicates", replicates, 1, 1_000_000)
     check_seed(seed)
     seed = int(scenario.seed if seed is None else seed)
@@ -263,7 +291,9 @@ def evaluate(
     if out is not None:
         manifest = {
             "name": name,
-            "fingerprint": fingerprint(design, scenario, replicates, seed, chunk_size, timeseries),
+            "fingerprint": fingerprint(
+                design, scenario, replicates, seed, chunk_size, timeseries, at
+            ),
             "points": len(design),
             "chunks": n_chunks,
             "chunk_size": chunk_size,
@@ -272,6 +302,7 @@ def evaluate(
             "scenario": scenario.name,
             "parameters": list(design.columns),
             "timeseries": timeseries,
+            "at": list(at),
             "design": design.attrs.get("design"),
         }
         store = ChunkStore(out, manifest, resume=resume)
@@ -281,7 +312,7 @@ def evaluate(
             atomic_write_parquet(store.folder / "design.parquet", design.reset_index(drop=True))
         done = store.finished(ranges)
 
-    tasks = make_tasks(design, scenario, replicates, seed, chunk_size, timeseries, skip=done)
+    tasks = make_tasks(design, scenario, replicates, seed, chunk_size, timeseries, skip=done, at=at)
     kept: dict[int, ChunkResult] = {}
     bar = tqdm(
         total=len(design),

@@ -283,6 +283,19 @@ def plot_indices(
             )
             ax.set_xlabel("Sobol index (share of the outcome's variance)")
             ax.axvline(0, color="0.3", lw=0.8)
+            warnings = sobol_warnings(part)
+            if warnings:
+                ax.text(
+                    0.98,
+                    0.02,
+                    "Caution:\n" + "\n".join(warnings),
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="bottom",
+                    fontsize=7,
+                    color="#D55E00",
+                    bbox={"boxstyle": "round", "fc": "white", "ec": "#D55E00"},
+                )
         else:
             ax.barh(
                 ypos,
@@ -303,6 +316,26 @@ def plot_indices(
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def sobol_warnings(part: pd.DataFrame) -> list[str]:
+    """What a reader must know before trusting one outcome's Sobol indices.
+
+    Flags parameters whose 95% interval is wider than the index itself (the index is not
+    distinguishable from zero, or from twice its value) and parameters with S1 > ST, which
+    cannot hold exactly and shows sampling noise: more base samples are needed.
+    """
+    out = []
+    wide = part[(2 * part["ST_conf"] > part["ST"].abs()) | (2 * part["S1_conf"] > part["S1"].abs())]
+    if len(wide):
+        names = ", ".join(wide["parameter"].astype(str).tolist()[:4])
+        more = "…" if len(wide) > 4 else ""
+        out.append(f"intervals wider than the index: {names}{more}")
+    above = part[part["S1"] > part["ST"]]
+    if len(above):
+        names = ", ".join(above["parameter"].astype(str).tolist()[:4])
+        out.append(f"S1 > ST (sampling noise; raise n): {names}")
+    return out
 
 
 def save_figure(fig: plt.Figure, path: str | Path, dpi: int = 130) -> Path:

@@ -35,6 +35,13 @@ class SweepFolderError(ValueError):
     """The output folder holds something else than the sweep being run."""
 
 
+def _file_mode() -> int:
+    """The mode an ordinary new file gets under the current umask (mkstemp makes it private)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,6 +49,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -60,6 +68,7 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     os.close(fd)
     try:
         frame.to_parquet(tmp, index=False)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -239,6 +248,7 @@ class ChunkStore:
             else:
                 writer.close()
                 writer = None
+            os.chmod(tmp, _file_mode())
             os.replace(tmp, target)
         except BaseException:
             if writer is not None:

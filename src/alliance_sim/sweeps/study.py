@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
+from ..report import write_report
 from ..runs import package_versions
 from .executors import Executor, InProcessExecutor
 from .experiment import Experiment, GridDesign
@@ -134,6 +135,7 @@ def run_experiment(
         out=folder,
         resume=resume,
         timeseries=exp.timeseries,
+        at=exp.months_reported(),
         progress=progress,
         collect=False,
         name=exp.name,
@@ -171,4 +173,5 @@ def run_experiment(
         "versions": package_versions(),
     }
     atomic_write_text(folder / "metadata.json", json.dumps(meta, indent=2))
+    write_report(folder)
     return meta

@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 
 from ..core.mechanisms import loyalty_marks
 from ..core.parameters import load_parameters
-from .geography import EXTENT, PLACES, SEAS
+from .geography import EXTENT, LABEL_OFFSETS, PLACES, SEAS
 from .model import METRICS, View
 
 LOYALTY_CMAP = colormaps["RdYlGn"]
@@ -43,15 +43,6 @@ METRIC_LABELS = {
 RUN_COLOUR = "#1f4e99"
 BAND_COLOUR = "#7f9cc9"
 DPI = 90
-#: Label placement per state: (dx, dy) in points, horizontal and vertical alignment.
-LABEL_OFFSETS = {
-    "russia": (0, 13, "center", "bottom"),
-    "kyrgyzstan": (11, -3, "left", "top"),
-    "tajikistan": (0, -11, "center", "top"),
-    "uzbekistan": (-12, 2, "right", "center"),
-    "armenia": (-4, -9, "right", "top"),
-    "turkey": (0, 9, "center", "bottom"),
-}
 STATE_COLOURS = {"reduced": "#f0a030", "frozen": "#7b5ea7", "exited": "#d32f2f"}
 
 

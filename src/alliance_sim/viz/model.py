@@ -27,7 +27,9 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 
+from ..api import scenario_markers
 from ..core.model import KNOBS, AllianceModel
 from ..core.parameters import ENGAGEMENT_STATES, load_parameters
 from ..scenarios import ScenarioError, list_scenarios, load_scenario
@@ -102,9 +104,13 @@ class EnsembleSummary:
         dates: Month of each row, shape ``(T,)`` (``datetime64[M]``).
         metrics: Metric name -> array ``(T, 3)``: 5%, median, 95%.
         loyalty: Array ``(T, M, 3)``: each member's loyalty quantiles.
-        exit_share: Member -> share of replicates in which it has exited by the horizon.
+        exit_share: Member -> share of replicates in which it is out (exited) at the horizon:
+            the one meaning of "P(exit)" in the app. A member that left before the start and
+            stays out counts; one forced out and then rejoined does not.
         freeze_share: Member -> share of replicates in which it froze at some point.
         replicates: Ensemble size.
+        final: Bloc metrics at the horizon, one row per replicate (for paired differences).
+        seed: The ensemble's seed (paired comparisons need the same seed and size).
         token: Unique number of this summary (process-wide).
     """
 
@@ -114,7 +120,22 @@ class EnsembleSummary:
     exit_share: dict[str, float]
     freeze_share: dict[str, float]
     replicates: int
+    final: Any = None
+    seed: Any = None
     token: int = field(default_factory=lambda: next(_TOKENS))
+
+    def frame(self) -> pd.DataFrame:
+        """The band as a tidy table: date, metric, q05, median, q95 (bloc metrics, then loyalty)."""
+        rows = []
+        dates = [str(d) for d in self.dates]
+        for key, q in self.metrics.items():
+            rows.append(
+                pd.DataFrame(
+                    {"date": dates, "metric": key, "q05": q[:, 0], "median": q[:, 1],
+                     "q95": q[:, 2]}
+                )
+            )  # fmt: skip
+        return pd.concat(rows, ignore_index=True).assign(replicates=self.replicates)
 
 
 @dataclass(frozen=True)
@@ -143,6 +164,8 @@ class View:
         trace_states: States so far, shape ``(t, M)``.
         ensemble: The ensemble band.
         event_log: This run's dated log, oldest first (dicts: date, kind, subject, detail).
+        markers: Documented events of the scenario and the interventions (dicts: date, label).
+        state_names: Engagement state names by code (for ``trace_states``).
         running: Whether steps remain.
         token: Unique number of this view (process-wide).
     """
@@ -168,6 +191,8 @@ class View:
     trace_states: np.ndarray
     ensemble: EnsembleSummary
     event_log: list[dict[str, Any]] = field(default_factory=list)
+    markers: list[dict[str, str]] = field(default_factory=list)
+    state_names: tuple[str, ...] = ENGAGEMENT_STATES
     running: bool = True
     token: int = field(default_factory=lambda: next(_TOKENS))
 
@@ -185,16 +210,19 @@ def summarise_ensemble(model: AllianceModel) -> EnsembleSummary:
     loyalty = members["loyalty"].to_numpy().reshape(t, m, r)
     outcomes = model.outcomes()
     names = [a.name for a in model.members]
-    by_member = outcomes.groupby("member", observed=False)
-    exited = by_member["exit_date"].apply(lambda s: s.notna().mean())
-    froze = by_member["freeze_date"].apply(lambda s: s.notna().mean())
+    froze = outcomes.groupby("member", observed=False)["freeze_date"].apply(
+        lambda s: s.notna().mean()
+    )
+    exited = ENGAGEMENT_STATES.index("exited")
     return EnsembleSummary(
         dates=dates,
         metrics=metrics,
         loyalty=np.moveaxis(np.quantile(loyalty, BAND, axis=2), 0, -1),
-        exit_share={n: float(exited[n]) for n in names},
+        exit_share={a.name: float(np.mean(a.state == exited)) for a in model.members},
         freeze_share={n: float(froze[n]) for n in names},
         replicates=r,
+        final=model.final(),
+        seed=model.seed,
     )
 
 
@@ -214,6 +242,9 @@ class AllianceVizModel(mesa.Model):
         west_pull: The West's pull as an alternative.
         contagion: How strongly members follow their neighbours' disengagement.
         public_pressure_weight: How much public anger weighs in loyalty.
+        interventions: Interventions to replay (dicts with ``type``, ``member``, ``date``), as a
+            shared link restores them.
+        month: Replay the run to this month (``YYYY-MM``), as a shared link restores it.
 
     A knob left at its default (:func:`knob_defaults`) keeps the scenario's own value, drawn per
     replicate within its documented uncertainty; a knob moved away fixes the value in every
@@ -232,6 +263,8 @@ class AllianceVizModel(mesa.Model):
         west_pull: float | None = None,
         contagion: float | None = None,
         public_pressure_weight: float | None = None,
+        interventions: list[dict[str, str]] | None = None,
+        month: str | None = None,
     ) -> None:
         #: The loaded scenario (``self.scenario`` is Mesa's own from Mesa 3.5 on).
         #: Why the chosen scenario could not be loaded (shown in the page), or None.
@@ -264,11 +297,56 @@ class AllianceVizModel(mesa.Model):
             for k, v in given.items()
             if v is not None and abs(float(v) - defaults[k]) > 1e-6
         }
-        self.interventions: list[dict[str, str]] = []
+        self.scenario_name = scenario_name
+        self.seed_text = "" if seed is None else str(seed).strip()
+        self.interventions: list[dict[str, str]] = [
+            {
+                "type": str(e["type"]),
+                "date": str(e["date"]),
+                "member": str(e["member"]),
+                "note": "intervention from the browser",
+            }
+            for e in interventions or ()
+        ]
         self._lock = threading.RLock()
         self._version = 0
         self._view: tuple[int, View] | None = None
         self._build(replay_to=0)
+        # A step past the horizon is no step: Mesa's step/time counters (the "Information" box)
+        # then always agree with the month on screen, whatever the render interval.
+        mesa_step = self.step
+
+        def step() -> None:
+            if self.run.running:
+                mesa_step()
+
+        self.step = step
+        while month is not None and self.run.running and str(self.run.date) < month:
+            self.step()
+
+    @property
+    def applied(self) -> dict[str, Any]:
+        """The inputs this model was built from, as the sidebar holds them."""
+        return {
+            "scenario_name": self.scenario_name,
+            "seed": self.seed_text,
+            **{k: self.settings.get(k, v) for k, v in knob_defaults().items()},
+            "band_replicates": self.band_replicates,
+        }
+
+    def run_frame(self) -> pd.DataFrame:
+        """This run so far, one row per month: bloc metrics, members' loyalty and state."""
+        with self._lock:
+            bloc = self.run.to_frame().drop(columns="replicate")
+            members = self.run.member_frame()
+        bloc["date"] = bloc["date"].astype(str)
+        wide = members.pivot_table(
+            index="date", columns="member", values="loyalty", observed=False
+        ).add_prefix("loyalty_")
+        states = members.pivot(index="date", columns="member", values="state").add_prefix("state_")
+        wide = wide.join(states)
+        wide.index = wide.index.astype(str)
+        return bloc.merge(wide, left_on="date", right_index=True, how="left")
 
     # ------------------------------------------------------------------ building
     def _kwargs(self, replicates: int) -> dict[str, Any]:
@@ -399,8 +477,16 @@ class AllianceVizModel(mesa.Model):
                     "detail": f"forced to {event['type']}",
                 }
             )
-        order = {"intervention": 0}
-        log.sort(key=lambda e: (e["date"], order.get(e["kind"], 1)))
+        # newest first on screen: an intervention heads its month (it caused what follows)
+        log.sort(key=lambda e: (e["date"], e["kind"] == "intervention"))
+        markers = [
+            {"date": str(d), "label": label}
+            for d, label in scenario_markers(self.alliance_scenario)
+        ]
+        markers += [
+            {"date": e["date"], "label": f"you: {e['type']} {e['member']}"}
+            for e in self.interventions
+        ]
         return View(
             date=str(run.date),
             step=int(run.steps),
@@ -423,6 +509,7 @@ class AllianceVizModel(mesa.Model):
             trace_states=trace_states,
             ensemble=self.band,
             event_log=log,
+            markers=markers,
             running=bool(run.running),
         )
 

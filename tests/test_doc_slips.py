@@ -1,0 +1,60 @@
+"""The docs and notes say what the files and tables hold (slips found by a new analyst)."""
+
+import pathlib
+import re
+
+import yaml
+
+from alliance_sim import load_parameters, load_scenario
+from alliance_sim.cli import main
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_west_offer_note_starts_from_the_tabled_access():
+    event = load_scenario("west_offers_armenia").events[-1]
+    tabled = load_parameters().lookup("armenia.access_west").value
+    assert re.search(r"from ([0-9.]+)\)", event.note)[1] == f"{tabled:g}"
+
+
+def test_russia_weakens_note_gives_the_true_ratio():
+    scenario = load_scenario("russia_weakens")
+    drain = next(e for e in scenario.events if e.type == "set_parameter")
+    history = next(h for h in load_parameters().history if h.get("key") == "global.capacity_drift")
+    ratio = drain.value / history["value"]
+    assert f"{drain.value:g} against {history['value']:g}" in drain.note
+    assert "two and a half times" in drain.note and 2.25 <= ratio < 2.75
+
+
+def test_member_sobol_asks_what_it_analyses():
+    experiment = yaml.safe_load((REPO / "experiments" / "member_sobol.yaml").read_text())
+    question = experiment["description"].split("?")[0]
+    assert "exit" not in question or any("exit" in a for a in experiment["analyze"])
+
+
+def test_model_doc_counts_the_mechanisms_it_lists():
+    text = (REPO / "docs" / "model.md").read_text(encoding="utf-8")
+    bullet = text.split("- **Basic principles.**")[1].split("\n- **")[0]
+    assert bullet.strip().startswith("Seven mechanisms")
+    items, depth, current = [], 0, ""
+    for char in bullet.split(":", 1)[1].split(".\n")[0]:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            items.append(current)
+            current = ""
+        else:
+            current += char
+    assert len([*items, current]) == 7
+
+
+def test_validate_says_one_event_not_one_events(tmp_path, capsys):
+    path = tmp_path / "one.yaml"
+    path.write_text('description: q\nevents:\n  - {type: exit, date: "2023-01", member: armenia}\n')
+    assert main(["validate", str(path)]) == 0
+    assert ", 1 event," in capsys.readouterr().out
+
+
+def test_readme_says_how_to_start_a_scheduler_where_it_uses_one():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    before = readme.split("--scheduler tcp://127.0.0.1:8786")[0][-600:]
+    assert "dask scheduler" in before and "dask worker" in before

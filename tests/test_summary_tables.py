@@ -1,0 +1,102 @@
+"""Summary tables say what the numbers are: no rounding to 0%, no "-0%", no false certainty."""
+
+import os
+import stat
+
+import pandas as pd
+import pytest
+
+from alliance_sim import compare, run
+from alliance_sim.summary import (
+    format_member_table,
+    format_probability_differences,
+    percent,
+    probability,
+    signed_percent,
+)
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(0.005, "0.5%"), (0.0001, "0.01%"), (0.2, "20%"), (0.995, "99.5%"), (0, "0%"), (1, "100%")],
+)
+def test_percentages_never_round_a_non_zero_probability_away(p, text):
+    assert percent(p) == text
+
+
+def test_an_estimated_zero_prints_below_one_over_r():
+    assert probability(0.0, 200) == "<0.5%"
+    assert probability(0.0, 1000) == "<0.1%"
+    assert probability(1.0, 200) == ">99.5%"
+    assert probability(0.25, 200) == "25%"
+
+
+@pytest.mark.parametrize(
+    ("d", "text"),
+    [(-0.0001, "−0.01%"), (0.0, "0%"), (-0.0, "0%"), (0.12, "+12%"), (-0.004, "−0.4%")],
+)
+def test_signed_differences_never_print_minus_zero(d, text):
+    assert signed_percent(d) == text
+
+
+@pytest.fixture(scope="module")
+def armenia():
+    return run("armenia_exit", replicates=40, months=12, seed=3)
+
+
+def test_member_table_leads_with_postures_and_explains_the_former_member(armenia):
+    text = format_member_table(armenia.summary().members)
+    header = text.splitlines()[0]
+    assert header.index("P(active)") < header.index("P(exited)") < header.index("left during")
+    uzbek = next(line for line in text.splitlines() if line.startswith("Uzbekistan"))
+    # a former member that stays outside has not "left during the run" 0 times while exited
+    assert uzbek.split()[-2] == "—"
+    assert "former member, outside the bloc throughout" in text
+    assert " 0%" not in text and "<2.5%" in text  # 1/40
+
+
+def test_summary_files_name_replicate_zero_log(armenia, tmp_path):
+    folder = armenia.save(tmp_path / "run")
+    log = pd.read_csv(folder / "events_replicate_0.csv")
+    assert (log["replicate"] == 0).all() and not (folder / "events.csv").exists()
+
+
+def test_probability_differences_print_no_minus_zero():
+    table = pd.DataFrame(
+        {
+            "scenario": ["x", "x"],
+            "member": ["kazakhstan", "armenia"],
+            "outcome": ["frozen or exited", "exited"],
+            "reference": [0.004, 0.0],
+            "scenario_p": [0.004, 0.5],
+            "diff": [-0.0, 0.5],
+            "diff_lo": [-0.0004, 0.42],
+            "diff_hi": [0.0, 0.58],
+        }
+    )
+    text = format_probability_differences(table)
+    assert "-0%" not in text and "−0%" not in text
+    assert "0.4%" in text and "+50%" in text
+
+
+def test_compare_ends_every_scenario_in_the_reference_month():
+    both = compare(["baseline", "calibration_2022"], replicates=8, months=6, seed=2)
+    ends = {name: r.scenario.end for name, r in both.results.items()}
+    assert len(set(ends.values())) == 1, ends
+    assert both.results["calibration_2022"].to_frame()["date"].max() == pd.Period(
+        ends["baseline"], "M"
+    )
+    assert "each ran to" in both.summary_text()
+
+
+def test_sweep_results_follow_the_umask_like_run_folders(tmp_path):
+    from alliance_sim.sweeps.store import atomic_write_parquet, atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "manifest.json", "{}")
+        atomic_write_parquet(tmp_path / "results.parquet", pd.DataFrame({"a": [1]}))
+    finally:
+        os.umask(old)
+    for name in ("manifest.json", "results.parquet"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
