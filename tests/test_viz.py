@@ -175,7 +175,7 @@ def test_pending_changes_name_each_changed_input_until_applied():
     assert pending_changes(applied, applied) == []
     pending = {**applied, "scenario_name": "armenia_exit", "china_pull": 0.8}
     changes = pending_changes(applied, pending)
-    assert changes == ["Scenario: baseline → armenia_exit", "China's pull: 0.60 → 0.80"]
+    assert changes == ["Scenario: baseline → armenia_exit", "China's pull: 0.70 → 0.80"]
 
 
 def test_the_url_query_round_trips_inputs_interventions_and_month():

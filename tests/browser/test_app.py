@@ -164,18 +164,20 @@ def test_pending_badge_lists_changes_until_reset(app: Page):
 def test_intervention_then_reload_restores_the_session(app: Page):
     step(app, 2)
     month = date_of(app)
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "active")
-    choose(app, "Member", "kazakhstan", scope=".viz-map")
+    # Members can leave on their own (in this run Tajikistan does at the November 2022 summit);
+    # Belarus, the least likely to, is still active here.
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "active")
+    choose(app, "Member", "belarus", scope=".viz-map")
     button(app, "Force exit").click()
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "exited", timeout=TIMEOUT)
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "exited", timeout=TIMEOUT)
     assert date_of(app) == month
-    row = app.locator('.viz-log .viz-event[data-kind="intervention"][data-subject="kazakhstan"]')
+    row = app.locator('.viz-log .viz-event[data-kind="intervention"][data-subject="belarus"]')
     expect(row).to_contain_text(month)
     expect(app.locator(".viz-log .viz-event").first).to_have_attribute("data-kind", "intervention")
-    expect(app).to_have_url(re.compile(r"do=exit%3Akazakhstan%3A" + month), timeout=TIMEOUT)
+    expect(app).to_have_url(re.compile(r"do=exit%3Abelarus%3A" + month), timeout=TIMEOUT)
     app.reload()
     expect(app.locator(".viz-date")).to_have_text(month, timeout=TIMEOUT * 2)
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "exited")
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "exited")
     expect(row).to_contain_text(month)
     drawn(app)
 
