@@ -173,9 +173,13 @@ def test_pending_changes_name_each_changed_input_until_applied():
 
     applied = default_settings()
     assert pending_changes(applied, applied) == []
-    pending = {**applied, "scenario_name": "armenia_exit", "china_pull": 0.8}
+    china = applied["china_pull"]
+    pending = {**applied, "scenario_name": "armenia_exit", "china_pull": round(china + 0.1, 2)}
     changes = pending_changes(applied, pending)
-    assert changes == ["Scenario: baseline → armenia_exit", "China's pull: 0.70 → 0.80"]
+    assert changes == [
+        "Scenario: baseline → armenia_exit",
+        f"China's pull: {china:.2f} → {china + 0.1:.2f}",
+    ]
 
 
 def test_the_url_query_round_trips_inputs_interventions_and_month():

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from alliance_sim.viz.model import knob_defaults
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHINA = knob_defaults()["china_pull"]  # the slider's starting position
 TIMEOUT = 30_000  # ms; a cold first render of the page takes a few seconds (more on a busy box)
 
 
@@ -91,7 +94,7 @@ def test_page_loads_with_title_charts_log_hint_and_controls(app: Page):
         expect(button(app, label)).to_be_visible()
     # every slider says its value and unit, and has a line of help
     label = app.locator(".viz-slider-label", has_text="China's pull")
-    expect(label).to_contain_text("0.60")
+    expect(label).to_contain_text(f"{CHINA:.2f}")
     expect(label).to_contain_text("0–1")
     expect(app.locator(".viz-help", has_text="alternative patron").first).to_be_visible()
     # P(exit) has one meaning, said where it is shown
@@ -153,12 +156,16 @@ def test_pending_badge_lists_changes_until_reset(app: Page):
     badge = app.locator(".viz-header .viz-badge")
     expect(badge).to_contain_text("Unapplied: press Reset", timeout=TIMEOUT)
     expect(badge).to_contain_text("Scenario: baseline → armenia_exit")
-    expect(badge).to_contain_text("China's pull: 0.60 → 0.80")
+    expect(badge).to_contain_text(f"China's pull: {CHINA:.2f} → ")
+    moved = app.locator(".viz-slider-label", has_text="China's pull").locator(".viz-value")
+    moved = float(moved.inner_text())
+    assert moved > CHINA
+    app.wait_for_timeout(500)  # let the last slider value reach the server before Reset
     expect(app.locator(".viz-scenario")).to_have_text("baseline")
     button(app, "Reset").click()
     expect(app.locator(".viz-scenario")).to_have_text("armenia_exit", timeout=TIMEOUT)
     expect(app.locator(".viz-badge")).to_have_count(0)
-    expect(app.locator(".viz-settings")).to_contain_text("China's pull = 0.8")
+    expect(app.locator(".viz-settings")).to_contain_text(f"China's pull = {moved:g}")
 
 
 def test_intervention_then_reload_restores_the_session(app: Page):
