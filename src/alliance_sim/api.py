@@ -153,15 +153,23 @@ class Summary:
         )
 
     def _repr_html_(self) -> str:
-        from .report import render_repr, summary_tables
-
         s = self.scenario
-        return render_repr(
-            f"{s.name}: end of the run ({s.end})",
-            summary_tables(self.members, self.bloc),
-            question=" ".join(s.description.split()),
-            meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
-        )
+        return _scenario_html(s, f"{s.name}: end of the run ({s.end})", self.members, self.bloc)
+
+
+def _scenario_html(
+    s: Scenario, title: str, members: pd.DataFrame, bloc: pd.DataFrame, hint: str = ""
+) -> str:
+    """A notebook display of one scenario's summary tables, with its question and run facts."""
+    from .report import render_repr, summary_tables
+
+    return render_repr(
+        title,
+        summary_tables(members, bloc),
+        question=" ".join(s.description.split()),
+        meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
+        hint=hint,
+    )
 
 
 @dataclass
@@ -197,15 +205,13 @@ class RunResult:
         return self._html()
 
     def _html(self) -> str:
-        from .report import render_repr, summary_tables
-
         result = self.summary()
         s = self.scenario
-        return render_repr(
+        return _scenario_html(
+            s,
             f"Run of {s.name}",
-            summary_tables(result.members, result.bloc),
-            question=" ".join(s.description.split()),
-            meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
+            result.members,
+            result.bloc,
             hint="Tables: .summary(); data: .to_frame(), .member_frame(), .outcomes(); "
             "figures: .plot(kind); folder with report.html: .save(folder).",
         )
