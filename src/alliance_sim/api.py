@@ -21,6 +21,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import robustness, summary
+from .core.mechanisms import loyalty_marks
 from .core.model import AllianceModel
 from .core.parameters import ENGAGEMENT_STATES, load_parameters
 from .core.posterior import DEFAULT_REPLICATES_PER_SET, effective, ensemble_overrides, set_index
@@ -160,15 +161,23 @@ class Summary:
         )
 
     def _repr_html_(self) -> str:
-        from .report import render_repr, summary_tables
-
         s = self.scenario
-        return render_repr(
-            f"{s.name}: end of the run ({s.end})",
-            summary_tables(self.members, self.bloc),
-            question=" ".join(s.description.split()),
-            meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
-        )
+        return _scenario_html(s, f"{s.name}: end of the run ({s.end})", self.members, self.bloc)
+
+
+def _scenario_html(
+    s: Scenario, title: str, members: pd.DataFrame, bloc: pd.DataFrame, hint: str = ""
+) -> str:
+    """A notebook display of one scenario's summary tables, with its question and run facts."""
+    from .report import render_repr, summary_tables
+
+    return render_repr(
+        title,
+        summary_tables(members, bloc),
+        question=" ".join(s.description.split()),
+        meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
+        hint=hint,
+    )
 
 
 @dataclass
@@ -209,15 +218,13 @@ class RunResult:
         return self._html()
 
     def _html(self) -> str:
-        from .report import render_repr, summary_tables
-
         result = self.summary()
         s = self.scenario
-        return render_repr(
+        return _scenario_html(
+            s,
             f"Run of {s.name}",
-            summary_tables(result.members, result.bloc),
-            question=" ".join(s.description.split()),
-            meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
+            result.members,
+            result.bloc,
             hint="Tables: .summary(); data: .to_frame(), .member_frame(), .outcomes(); "
             "figures: .plot(kind); folder with report.html: .save(folder).",
         )
@@ -346,17 +353,13 @@ class RunResult:
                 source=source,
             )
         if kind == "loyalty":
-            g = self.model.params.globals
-            thresholds = {
-                "reduce": float(g["reduce_threshold"].value),
-                "freeze": float(g["freeze_threshold"].value),
-                "exit": float(g["exit_threshold"].value),
-            }
+            share = float(self.model.params.globals["burden_share_reduced"].value)
+            marks = loyalty_marks(share)
             return _plots().plot_loyalty(
                 self.member_frame(),
-                f"Member loyalty: {where}\n(a member moves down the ladder when its loyalty "
-                "falls below a threshold)",
-                thresholds,
+                f"Member loyalty: {where}\n(the participation a member would choose if moving "
+                "were free; below a dashed line it leans to the next rung down)",
+                {"reduce": marks["reduced"], "freeze": marks["frozen"]},
                 caption="Line: median replicate; bands: middle 50% and 90% of replicates.",
                 source=source,
             )

@@ -534,9 +534,11 @@ def plot_comparison(
             every = [(m, colours[name]) for name in names for m in markers.get(name, ())]
             _mark_events(top, [m for m, _ in every], colour=[c for _, c in every])
             _end_labels(top, top_ends)
+        ends_by_row: dict[int, list] = {}
         for i, name in enumerate(names[1:]):
-            ax = axes[i if small else 1, col]
-            bottom_ends = []
+            row = i if small else 1
+            ax = axes[row, col]
+            bottom_ends = ends_by_row.setdefault(row, [])
             paired = blocs[name].merge(ref, on=["date", "replicate"], suffixes=("", "_ref"))
             paired["diff"] = paired[metric] - paired[f"{metric}_ref"]
             d = quantile_bands(paired, "diff")
@@ -551,13 +553,15 @@ def plot_comparison(
             ax.set_xlim(x0 - 0.02 * (x1 - x0), x1 + 0.17 * (x1 - x0))
             if small:
                 _mark_events(ax, markers.get(name, ()), colour=colours[name], start=numbered[name])
-            _end_labels(ax, bottom_ends)
+
             if small:
                 if i == 0:
                     ax.set_title(METRIC_SHORT[metric], fontsize=12)
                 ax.set_ylabel(f"{name}\n− {reference}", fontsize=8, color=colours[name])
             else:
                 ax.set_ylabel(f"{metric}: scenario − {reference}\n(same replicate)", fontsize=8)
+        for row, ends in ends_by_row.items():  # one call per panel, so labels spread apart
+            _end_labels(axes[row, col], ends)
         if not small:  # all scenarios' events in one call, so that their numbers stack
             every = [(m, colours[name]) for name in names for m in markers.get(name, ())]
             _mark_events(axes[1, col], [m for m, _ in every], colour=[c for _, c in every])

@@ -418,7 +418,9 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict, Path]:
     return merged, located, path
 
 
-def _check_names(scenario: Scenario, path: Path, lines: dict[tuple, Any]) -> None:
+def _check_names(
+    scenario: Scenario, path: Path, lines: dict[tuple, Any], origin: str = "overrides"
+) -> None:
     params = load_parameters()
     states = [*params.member_names, *params.actor_names]
     for entity, values in scenario.parameters.items():
@@ -488,11 +490,21 @@ def _check_names(scenario: Scenario, path: Path, lines: dict[tuple, Any]) -> Non
                 field = _field_path(("events", i, "date"))
                 raise ScenarioError(path, lines[("extends",)], field, problem)
             raise _error(path, lines, ("events", i, "date"), problem)
-    _check_effect(scenario, path, lines)
+    _check_effect(scenario, path, lines, origin)
 
 
-def _check_effect(scenario: Scenario, path: Path, lines: dict[tuple, int]) -> None:
-    """Refuse an override that would change nothing in this run (never ignore it silently)."""
+def _check_effect(
+    scenario: Scenario, path: Path, lines: dict[tuple, int], origin: str = "overrides"
+) -> None:
+    """Refuse an override that would change nothing in this run (never ignore it silently).
+
+    Args:
+        scenario: The validated scenario.
+        path: Its file, for parameters the file sets.
+        lines: Where each field stands in the file (or its parents).
+        origin: Where parameters the file does not set came from (``--set`` on the command
+            line, ``overrides`` in Python): the error names it.
+    """
     from .core import overrides as override_rules
 
     params = load_parameters().with_overrides(scenario.overrides())
@@ -512,6 +524,8 @@ def _check_effect(scenario: Scenario, path: Path, lines: dict[tuple, int]) -> No
                 found = lines.get(loc)
                 if isinstance(found, tuple):
                     raise ScenarioError(found[0], found[1], _field_path(loc), reason)
+                if found is None:
+                    raise ScenarioError(origin, None, f"{entity}.{name}", reason)
                 raise ScenarioError(path, found, _field_path(loc), reason)
 
 
@@ -544,7 +558,15 @@ def check_overrides(overrides: Mapping[str, Any], origin: str = "overrides") -> 
             raise ScenarioError(origin, None, key, err.args[0]) from None
         except (ValueError, TypeError) as err:
             raise ScenarioError(origin, None, key, str(err)) from None
-    return dict(overrides)
+    return Overrides(overrides, origin)
+
+
+class Overrides(dict):
+    """Checked overrides that remember where they came from, for later error messages."""
+
+    def __init__(self, values: Mapping[str, Any], origin: str) -> None:
+        super().__init__(values)
+        self.origin = origin
 
 
 def _flat(parameters: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -674,9 +696,10 @@ def _validate(
     changed = {k: v for k, v in changes.items() if v is not None}
     data.update(changed)
     _normalise_names(data, lines)
+    origin = getattr(overrides, "origin", "overrides")
     if overrides:
         overrides = {canonical_key(k): v for k, v in overrides.items()}
-        check_overrides(overrides)
+        check_overrides(overrides, origin)
         merged = {e: dict(v or {}) for e, v in (data.get("parameters") or {}).items()}
         for entity, values in _nest(overrides).items():
             merged.setdefault(entity, {}).update(values)
@@ -701,7 +724,7 @@ def _validate(
             message += f" (given as {loc[0]}={changed[loc[0]]!r}, not in the file)"
             raise ScenarioError(path, None, _field_path(loc), message) from None
         raise _error(path, lines, loc, message) from None
-    _check_names(scenario, path, lines)
+    _check_names(scenario, path, lines, origin)
     return scenario
 
 

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from alliance_sim.viz.model import knob_defaults
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHINA = knob_defaults()["china_pull"]  # the slider's starting position
 TIMEOUT = 30_000  # ms; a cold first render of the page takes a few seconds (more on a busy box)
 
 
@@ -91,7 +94,7 @@ def test_page_loads_with_title_charts_log_hint_and_controls(app: Page):
         expect(button(app, label)).to_be_visible()
     # every slider says its value and unit, and has a line of help
     label = app.locator(".viz-slider-label", has_text="China's pull")
-    expect(label).to_contain_text("0.60")
+    expect(label).to_contain_text(f"{CHINA:.2f}")
     expect(label).to_contain_text("0–1")
     expect(app.locator(".viz-help", has_text="alternative patron").first).to_be_visible()
     # P(exit) has one meaning, said where it is shown
@@ -148,34 +151,40 @@ def test_pending_badge_lists_changes_until_reset(app: Page):
     choose(app, "Scenario", "armenia_exit")
     slider = app.locator(".viz-params [role=slider]").nth(2)  # after capacity and its trend
     slider.focus()
-    for _ in range(4):
+    for _ in range(2):  # from the packaged 0.7, in steps of 0.05
         slider.press("ArrowRight")
     badge = app.locator(".viz-header .viz-badge")
     expect(badge).to_contain_text("Unapplied: press Reset", timeout=TIMEOUT)
     expect(badge).to_contain_text("Scenario: baseline → armenia_exit")
-    expect(badge).to_contain_text("China's pull: 0.60 → 0.80")
+    expect(badge).to_contain_text(f"China's pull: {CHINA:.2f} → ")
+    moved = app.locator(".viz-slider-label", has_text="China's pull").locator(".viz-value")
+    moved = float(moved.inner_text())
+    assert moved > CHINA
+    app.wait_for_timeout(500)  # let the last slider value reach the server before Reset
     expect(app.locator(".viz-scenario")).to_have_text("baseline")
     button(app, "Reset").click()
     expect(app.locator(".viz-scenario")).to_have_text("armenia_exit", timeout=TIMEOUT)
     expect(app.locator(".viz-badge")).to_have_count(0)
-    expect(app.locator(".viz-settings")).to_contain_text("China's pull = 0.8")
+    expect(app.locator(".viz-settings")).to_contain_text(f"China's pull = {moved:g}")
 
 
 def test_intervention_then_reload_restores_the_session(app: Page):
     step(app, 2)
     month = date_of(app)
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "active")
-    choose(app, "Member", "kazakhstan", scope=".viz-map")
+    # Members can leave on their own (in this run Tajikistan does at the November 2022 summit);
+    # Belarus, the least likely to, is still active here.
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "active")
+    choose(app, "Member", "belarus", scope=".viz-map")
     button(app, "Force exit").click()
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "exited", timeout=TIMEOUT)
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "exited", timeout=TIMEOUT)
     assert date_of(app) == month
-    row = app.locator('.viz-log .viz-event[data-kind="intervention"][data-subject="kazakhstan"]')
+    row = app.locator('.viz-log .viz-event[data-kind="intervention"][data-subject="belarus"]')
     expect(row).to_contain_text(month)
     expect(app.locator(".viz-log .viz-event").first).to_have_attribute("data-kind", "intervention")
-    expect(app).to_have_url(re.compile(r"do=exit%3Akazakhstan%3A" + month), timeout=TIMEOUT)
+    expect(app).to_have_url(re.compile(r"do=exit%3Abelarus%3A" + month), timeout=TIMEOUT)
     app.reload()
     expect(app.locator(".viz-date")).to_have_text(month, timeout=TIMEOUT * 2)
-    expect(state_chip(app, "kazakhstan")).to_have_attribute("data-state", "exited")
+    expect(state_chip(app, "belarus")).to_have_attribute("data-state", "exited")
     expect(row).to_contain_text(month)
     drawn(app)
 

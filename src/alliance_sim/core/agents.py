@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from . import mechanisms as mech
+from .events import reward_effect
 from .parameters import ENGAGEMENT_STATES, PATRONS, THREAT_KINDS
 
 if TYPE_CHECKING:
@@ -72,18 +73,24 @@ class OutsideActor(mesa.Agent):
 class MemberState(mesa.Agent):
     """A member state of the bloc (or a former member that may rejoin).
 
+    Each month it chooses its rung on the engagement ladder and its stance on the hegemon's war
+    by random-utility rules (see :meth:`decide` and docs/model.md).
+
     Attributes:
         name: Lower-case name.
         params: Drawn parameters, each an array of shape ``(R,)``.
         threat_kind: Index into ``THREAT_KINDS``: external, intra, hegemon or none.
         threat_source: Name of the actor or member that is its main threat.
-        loyalty: Disposition to stay engaged, in [0, 1].
+        loyalty: Disposition to take part: the participation its choice probabilities would give
+            if moving were free, in [0, 1].
+        exit_probability: This month's chance of leaving the treaty (0 once out).
         threat: Perceived level of its main threat, in [0, 1].
         threat_baseline: Level the threat relaxes to after shocks.
         pressure: Public pressure against the bloc, in [0, 1].
         trust_alpha: Beta-belief successes (answered requests, prior included).
         trust_beta: Beta-belief failures.
         state: Rung on the engagement ladder (0 active … 3 exited), int8.
+        stance: Stance on the hegemon's war: -1 none (no war yet), 0 neutral, 1 support; int8.
         locked: Whether a forced exit or freeze holds the state.
         freeze_month: Clock month it first froze, or -1.
         exit_month: Clock month it exited, or -1.
@@ -118,10 +125,12 @@ class MemberState(mesa.Agent):
         self.trust_beta = self.prior_beta.copy()
         self.initial_state = ENGAGEMENT_STATES.index(initial_state)
         self.state = np.full(r, self.initial_state, dtype=np.int8)
+        self.stance = np.full(r, mech.NO_STANCE, dtype=np.int8)
         self.locked = np.zeros(r, dtype=bool)
         self.freeze_month = np.full(r, -1, dtype=np.int32)
         self.exit_month = np.full(r, -1, dtype=np.int32)
         self.loyalty = np.zeros(r)
+        self.exit_probability = np.zeros(r)
         self._next: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ derived quantities
@@ -130,6 +139,11 @@ class MemberState(mesa.Agent):
         """Mean of the Beta belief that the collective-defence promise is kept."""
         return self.trust_alpha / (self.trust_alpha + self.trust_beta)
 
+    @property
+    def affinity(self) -> np.ndarray:
+        """Affinity to the hegemon (stored once, as this member parameter)."""
+        return self.params["affinity"]
+
     def current_threat_baseline(self) -> np.ndarray:
         """Baseline threat: the source actor's pressure for an external threat, else its own."""
         if self.threat_kind == mech.EXTERNAL:
@@ -137,90 +151,144 @@ class MemberState(mesa.Agent):
         return self.threat_baseline
 
     def outside_option(self) -> np.ndarray:
-        """Best alternative patron on offer (``access × pull``, maximised over patrons)."""
-        return mech.outside_option(self.access, self.model.patron_pull)
+        """Best alternative patron on offer: ``access × pull``, less from a hostile patron."""
+        usable = self.model.patron_usable[self.model.index[self.name]]
+        return mech.outside_option(self.access, self.model.patron_pull, usable)
 
-    def loyalty_target(
-        self, snap: dict[str, np.ndarray], outside: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Loyalty this member would settle at under the conditions in ``snap``.
+    def payoffs(self, snap: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The terms of this member's choice under the conditions in ``snap``, one per mechanism.
 
-        Args:
-            snap: Last month's snapshot (``model.snapshot``).
-            outside: This month's :meth:`outside_option`, if already computed.
+        Returns:
+            ``bloc`` (value of the guarantee and alignment), ``outside`` (outside option less
+            the hegemon's coercion), ``burden`` (entrapment, public anger, contagion) and the
+            parts they are made of.
         """
         g, p = self.model.g, self.params
         capacity = snap["capacity"]
-        trust = self.trust
-        if outside is None:
-            outside = self.outside_option()
-        protection = mech.protection_value(self.threat, trust, capacity, self.threat_kind)
-        dilemma = mech.alliance_dilemma(
-            mech.abandonment_fear(self.threat, trust),
-            mech.entrapment_fear(g["war_intensity"], p["entrapment_sensitivity"]),
+        outside = self.outside_option()
+        guarantee = mech.guarantee_value(
+            mech.expected_help(self.trust, capacity),
+            self.threat,
+            self.threat_kind,
+            p["regime_security"],
+            g["threat_weight"],
+            g["regime_weight"],
+        )
+        hegemon = mech.hegemon_threat_value(
+            self.threat,
+            self.threat_kind,
+            capacity,
             outside,
-            g["abandonment_weight"],
-            g["entrapment_weight"],
+            g["real_alternative"],
+            g["threat_weight"],
         )
+        alignment = g["align_weight"] * self.affinity
+        entrapment = mech.entrapment_cost(
+            g["war_intensity"], p["entrapment_sensitivity"], g["entrapment_weight"]
+        )
+        anger = g["public_pressure_weight"] * p["public_sensitivity"] * self.pressure
         # The model computes every member's contagion exposure once per snapshot.
-        contagion = snap["contagion"][self.model.index[self.name]]
-        return mech.loyalty_target(
-            base=g["base_loyalty"],
-            affinity_term=g["affinity_weight"] * p["affinity"],
-            protection_term=g["protection_weight"] * protection,
-            regime_term=g["regime_weight"] * p["regime_security"] * capacity * trust,
-            dilemma_term=dilemma,
-            pressure_term=g["public_pressure_weight"] * p["public_sensitivity"] * self.pressure,
-            contagion_term=g["contagion"] * contagion,
-        )
-
-    def can_exit(self, capacity: np.ndarray, outside: np.ndarray | None = None) -> np.ndarray:
-        """Whether leaving is possible: a real alternative that beats the cost of exit.
-
-        Args:
-            capacity: The hegemon's capacity.
-            outside: This month's :meth:`outside_option`, if already computed.
-        """
-        p = self.params
-        cost = mech.exit_cost(
-            p["dependence"], p["coercion_exposure"], capacity, self.threat, p["deterrence_loss"]
-        )
-        if outside is None:
-            outside = self.outside_option()
-        return mech.has_real_alternative(outside, cost, self.model.g["min_alternative"])
+        contagion = g["contagion"] * snap["contagion"][self.model.index[self.name]]
+        coercion = mech.coercion_cost(capacity, p["dependence"], g["coercion_weight"])
+        return {
+            "guarantee": guarantee,
+            "hegemon_threat": hegemon,
+            "alignment": alignment,
+            "entrapment": entrapment,
+            "anger": anger,
+            "contagion": contagion,
+            "outside_option": outside,
+            "coercion": coercion,
+            "bloc": guarantee + hegemon + alignment,
+            "outside": g["outside_weight"] * outside - coercion,
+            "burden": entrapment + anger + contagion,
+        }
 
     # ------------------------------------------------------------------ monthly update
     def decide(self) -> None:
-        """Choose next month's loyalty and rung from last month's snapshot (no state change)."""
-        snap, g = self.model.snapshot, self.model.g
-        noise = snap["noise"][self.model.index[self.name]]
-        outside = self.outside_option()
-        loyalty = mech.loyalty_step(
-            self.loyalty,
-            self.loyalty_target(snap, outside),
-            g["loyalty_rate"],
-            g["loyalty_noise"],
-            noise,
+        """Choose next month's rung and war stance from last month's snapshot (no state change).
+
+        Rung: a nested logit. The upper nest weighs leaving the treaty against the best rung
+        inside it; inside, the member picks active, reduced or frozen by a multinomial logit
+        with switching costs. Stance: a binary logit between neutral and support once there
+        is a war. Exit is absorbing (only a rejoin event undoes it); locked members keep their
+        forced rung.
+        """
+        model, snap, g = self.model, self.model.snapshot, self.model.g
+        i = model.index[self.name]
+        u = snap["uniform"][i]
+        terms = self.payoffs(snap)
+        support = self.stance == mech.SUPPORT
+        pledge = g["pledge_cost"] * support
+        inside = np.minimum(self.state, mech.FROZEN)
+        values = mech.rung_values(
+            terms["bloc"],
+            terms["outside"],
+            terms["burden"],
+            g["guarantee_share_reduced"],
+            g["burden_share_reduced"],
         )
-        if (self.state == mech.EXITED).all():
-            # Exit is absorbing (only a rejoin event undoes it): the ladder cannot move.
-            state = self.state
-        else:
-            state = mech.engagement_step(
-                self.state,
-                loyalty,
-                self.can_exit(snap["capacity"], outside),
-                (g["reduce_threshold"], g["freeze_threshold"], g["exit_threshold"]),
-                g["hysteresis"],
-            )
-            state = np.where(self.locked, self.state, state)
-        self._next = {"loyalty": loyalty, "state": state}
+        free = mech.logit_weights(values)
+        weights = free * mech.switching_discounts(
+            inside, support, model.move_discount, model.pledge_discount
+        )
+        rung = mech.draw_choice(weights, u[0])
+        log_odds = mech.exit_log_odds(
+            terms["outside"] - pledge,
+            np.log(weights.sum(axis=0)),
+            g["exit_precision"],
+            g["exit_barrier"],
+            snap["decision_date"],
+            g["decision_multiplier"],
+        )
+        out = self.state == mech.EXITED
+        exit_probability = np.where(out, 0.0, mech.logistic(log_odds))
+        leaves = u[1] < exit_probability
+        state = np.where(leaves, mech.EXITED, rung).astype(np.int8)
+        state = np.where(self.locked | out, self.state, state)
+        self._next = {
+            "state": state,
+            "stance": self._choose_stance(terms, u[2]),
+            "loyalty": mech.expected_participation(free, g["burden_share_reduced"]),
+            "exit_probability": exit_probability,
+        }
+
+    def initial_loyalty(self, snap: dict[str, np.ndarray]) -> np.ndarray:
+        """The disposition under the conditions in ``snap`` (used at initialisation)."""
+        g, terms = self.model.g, self.payoffs(snap)
+        values = mech.rung_values(
+            terms["bloc"],
+            terms["outside"],
+            terms["burden"],
+            g["guarantee_share_reduced"],
+            g["burden_share_reduced"],
+        )
+        return mech.expected_participation(mech.logit_weights(values), g["burden_share_reduced"])
+
+    def _choose_stance(self, terms: dict[str, np.ndarray], uniform: np.ndarray) -> np.ndarray:
+        """Support or stay neutral in the hegemon's war (hedging), once there is one."""
+        g, model = self.model.g, self.model
+        balancing = g["threat_weight"] * self.threat * model.threat_is_war_adversary(self)
+        value = mech.stance_utility(
+            self.affinity, balancing, terms["entrapment"], g["align_weight"], g["stance_cost"]
+        )
+        # Changing a public stance costs the same audience cost as any public move.
+        switch = g["move_cost"] * (
+            (self.stance == mech.SUPPORT).astype(float) - (self.stance == mech.NEUTRAL)
+        )
+        log_odds = g["stance_precision"] * value + switch
+        supports = uniform < mech.logistic(log_odds)
+        at_war = g["war_intensity"] > 0
+        stance = np.where(supports, mech.SUPPORT, mech.NEUTRAL)
+        return np.where(at_war, stance, mech.NO_STANCE).astype(np.int8)
 
     def advance(self) -> None:
         """Apply the decision and let pressure, threat and old evidence fade."""
         g = self.model.g
         self.loyalty = self._next["loyalty"]
-        self._set_state(self._next["state"].astype(np.int8))
+        self.exit_probability = self._next["exit_probability"]
+        self.stance = self._next["stance"]
+        self._set_state(self._next["state"])
         self.pressure = self.pressure * g["pressure_decay"]
         self.threat = mech.relax_towards(
             self.threat, self.current_threat_baseline(), g["threat_relaxation"]
@@ -252,13 +320,11 @@ class MemberState(mesa.Agent):
         self.locked[:] = True
 
     def rejoin(self) -> None:
-        """Return to active participation, with loyalty high enough not to slip back at once."""
-        g = self.model.g
+        """Return to active participation; from then on the member chooses freely again."""
         self.locked[:] = False
-        self.loyalty = np.maximum(self.loyalty, g["reduce_threshold"] + g["hysteresis"])
         self._set_state(np.zeros_like(self.state))
 
-    def shift_threat(self, delta: float, lasting: bool = False) -> None:
+    def shift_threat(self, delta: float | np.ndarray, lasting: bool = False) -> None:
         """Raise (or lower) the perceived main threat; ``lasting`` moves its baseline too."""
         self.threat = np.clip(self.threat + delta, 0.0, 1.0)
         if lasting:
@@ -272,13 +338,16 @@ class MemberState(mesa.Agent):
 
 
 class Hegemon(MemberState):
-    """Russia: a member whose loyalty is fixed, and the bloc's patron.
+    """Russia: a member that stays active, and the bloc's patron.
 
-    It answers (or ignores) requests for help, rewards favourites, and its capacity to protect
-    and to punish follows the war: a bounded random walk with a drift that scenarios set.
+    It acts by rules (docs/model.md): it answers requests for help with a probability set by its
+    capacity, its commitment to the requester and the requester's rung; each month it honours
+    fully engaged members it is committed to; its coercion of members that leave its guarantee
+    scales with its capacity and their bilateral dependence. Its capacity follows the war: a
+    bounded random walk with a drift that the history and scenarios set.
 
     Attributes:
-        capacity: Capacity to protect and punish, in [0.05, 1], shape ``(R,)``.
+        capacity: Capacity to protect and punish, in [floor, 1], shape ``(R,)``.
     """
 
     def __init__(self, *args, capacity: np.ndarray, **kwargs) -> None:
@@ -288,14 +357,42 @@ class Hegemon(MemberState):
 
     def answers(self, member: MemberState) -> np.ndarray:
         """Whether the hegemon answers ``member``'s request, drawn per replicate (0 or 1)."""
-        probability = mech.answer_probability(self.capacity, member.params["priority"])
+        probability = mech.answer_probability(
+            self.capacity,
+            member.params["commitment"],
+            self.model.guarantee_rung(member.state),
+        )
         return (self.model.streams.uniform() < probability).astype(float)
 
+    def act(self) -> None:
+        """Honour at most one member this month by the reward rule (before members decide)."""
+        model = self.model
+        others = [m for m in model.members if m is not self]
+        probabilities = np.stack(
+            [
+                mech.reward_probability(
+                    self.capacity,
+                    member.params["commitment"],
+                    member.state == mech.ACTIVE,
+                    model.g["reward_rate"],
+                )
+                for member in others
+            ]
+        )
+        draw = model.streams.uniform()
+        for member, honoured in zip(others, mech.draw_one_of(probabilities, draw), strict=True):
+            if honoured.any():
+                reward_effect(model, member.name, honoured.astype(float))
+
     def decide(self) -> None:
-        """Next month's capacity; the hegemon's own loyalty and rung do not change."""
+        """Next month's capacity; the hegemon's own rung does not change."""
         g, snap = self.model.g, self.model.snapshot
         capacity = mech.capacity_step(
-            self.capacity, g["capacity_drift"], g["capacity_volatility"], snap["noise"][-1]
+            self.capacity,
+            g["capacity_drift"],
+            g["capacity_volatility"],
+            snap["noise"],
+            g["capacity_floor"],
         )
         self._next = {"capacity": capacity}
 

@@ -84,7 +84,7 @@ def check_window(start: np.datetime64, months: int) -> None:
     first, last = np.datetime64(EARLIEST_START, "M"), np.datetime64(LATEST_END, "M")
     if not first <= start <= last:
         raise ValueError(f"start {start} must lie between {EARLIEST_START} and {LATEST_END}")
-    end = start + int(months) - 1
+    end = start + np.timedelta64(int(months) - 1, "M")
     if end > last:
         raise ValueError(
             f"months={months} from {start} ends in {end}, after {LATEST_END}; shorten the run"

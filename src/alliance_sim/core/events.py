@@ -2,7 +2,10 @@
 
 Each event is a small pydantic model with a ``type`` tag (so scenario files validate against
 the union :data:`Event`) and an ``apply(model)`` method that changes the model's state in every
-replicate at once. Events of the same month apply in the order given.
+replicate at once. Each event's effect lives here, beside its schema, and takes every size it
+uses from the parameter table (``model.g``): the fields of an event say *what* happened (who,
+how severe), never how much it moves the model. Events of the same month apply in the order
+given.
 """
 
 from __future__ import annotations
@@ -15,9 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from . import mechanisms as mech
 from .months import parse_month
+from .parameters import PATRONS
 
 if TYPE_CHECKING:
     from .model import AllianceModel
+
+#: A size given as a reference to a global parameter (``global.name``): the model reads it from
+#: the parameter table at the event's month, so it carries that parameter's provenance and
+#: uncertainty. The documented history gives every size this way.
+ParamRef = Annotated[str, Field(pattern=r"^global\.[a-z0-9_]+$")]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)] | ParamRef
+Signed = Annotated[float, Field(ge=-1.0, le=1.0)] | ParamRef
 
 
 class _EventBase(BaseModel):
@@ -50,6 +61,14 @@ class _EventBase(BaseModel):
     def members_named(self) -> list[str]:
         """Member or actor names this event refers to (for validation)."""
         return []
+
+    def sizes_named(self) -> list[str]:
+        """Global parameters this event takes its sizes from (``global.name`` references)."""
+        return [
+            value
+            for value in self.__dict__.values()
+            if isinstance(value, str) and value.startswith("global.")
+        ]
 
     def apply(self, model: AllianceModel) -> None:  # pragma: no cover - abstract
         """Change the model's state."""
@@ -94,14 +113,15 @@ class BorderClash(_EventBase):
     """Deadly fighting between two states (members or outside actors).
 
     The relation turns more hostile, each member side's threat rises if the other side is its
-    main threat, its public grows angry, and if both sides are members the bloc's inaction counts
-    against the guarantee in the victim's eyes.
+    main threat, its public grows angry (the victim's more than the aggressor's when a victim is
+    named), and if both sides are members the bloc's inaction counts against the guarantee in
+    the victim's eyes.
     """
 
     type: Literal["border_clash"] = "border_clash"
     members: tuple[str, str]
     victim: str | None = None
-    severity: float = Field(default=1.0, ge=0.0, le=1.0)
+    severity: Unit = 1.0
 
     def members_named(self) -> list[str]:
         return [*self.members, *([self.victim] if self.victim else [])]
@@ -115,38 +135,42 @@ class BorderClash(_EventBase):
         return victim
 
     def apply(self, model: AllianceModel) -> None:
-        model.border_clash(*self.members, severity=self.severity, victim=self.victim)
+        severity = model.size(self.severity)
+        border_clash_effect(model, *self.members, severity=severity, victim=self.victim)
 
 
 class Article4Request(_EventBase):
     """A member invokes collective defence; the hegemon answers or not.
 
     ``answered`` fixes the outcome (as the documents record it); left out, the hegemon's rule
-    decides in each replicate with probability capacity × priority.
+    decides in each replicate with probability capacity × commitment × the requester's share of
+    the guarantee.
     """
 
     type: Literal["article4_request"] = "article4_request"
     member: str
     answered: bool | None = None
-    severity: float = Field(default=1.0, ge=0.0, le=1.0)
+    severity: Unit = 1.0
 
     def members_named(self) -> list[str]:
         return [self.member]
 
     def apply(self, model: AllianceModel) -> None:
-        model.article4_request(self.member, answered=self.answered, severity=self.severity)
+        severity = model.size(self.severity)
+        article4_effect(model, self.member, answered=self.answered, severity=severity)
 
 
 class HegemonShock(_EventBase):
     """A sudden change in Russia's capacity (battlefield defeat < 0, recovery > 0)."""
 
     type: Literal["hegemon_shock"] = "hegemon_shock"
-    delta: float = Field(ge=-1.0, le=1.0)
+    delta: Signed
 
     def apply(self, model: AllianceModel) -> None:
-        hegemon = model.hegemon
-        hegemon.capacity = np.clip(hegemon.capacity + self.delta, 0.05, 1.0)
-        model.log_event("hegemon_shock", model.hegemon.name, f"capacity {self.delta:+.2f}")
+        hegemon, delta = model.hegemon, model.size(self.delta)
+        hegemon.capacity = np.clip(hegemon.capacity + delta, model.g["capacity_floor"], 1.0)
+        first = float(np.broadcast_to(delta, (model.replicates,))[0])
+        model.log_event("hegemon_shock", model.hegemon.name, f"capacity {first:+.2f}")
 
 
 class PatronOffer(_EventBase):
@@ -162,7 +186,7 @@ class PatronOffer(_EventBase):
         return [self.patron, self.member]
 
     def apply(self, model: AllianceModel) -> None:
-        model.patron_offer(self.patron, self.member, access=self.access, pull=self.pull)
+        patron_offer_effect(model, self.patron, self.member, access=self.access, pull=self.pull)
 
 
 class SetParameter(_EventBase):
@@ -170,10 +194,10 @@ class SetParameter(_EventBase):
 
     type: Literal["set_parameter"] = "set_parameter"
     key: str
-    value: float
+    value: float | ParamRef
 
     def apply(self, model: AllianceModel) -> None:
-        model.set_parameter(self.key, self.value)
+        model.set_parameter(self.key, model.size(self.value))
 
 
 class HegemonReward(_EventBase):
@@ -186,7 +210,7 @@ class HegemonReward(_EventBase):
         return [self.member]
 
     def apply(self, model: AllianceModel) -> None:
-        model.hegemon_reward(self.member)
+        reward_effect(model, self.member, np.ones(model.replicates))
 
 
 class ThreatShift(_EventBase):
@@ -194,14 +218,102 @@ class ThreatShift(_EventBase):
 
     type: Literal["threat_shift"] = "threat_shift"
     member: str
-    delta: float = Field(ge=-1.0, le=1.0)
+    delta: Signed
     lasting: bool = False
 
     def members_named(self) -> list[str]:
         return [self.member]
 
     def apply(self, model: AllianceModel) -> None:
-        model.member(self.member).shift_threat(self.delta, lasting=self.lasting)
+        model.member(self.member).shift_threat(model.size(self.delta), lasting=self.lasting)
+
+
+# ---------------------------------------------------------------------------------- effects
+def border_clash_effect(
+    model: AllianceModel, a: str, b: str, severity: float, victim: str | None
+) -> None:
+    """Deadly clash between ``a`` and ``b`` (see :class:`BorderClash`)."""
+    g = model.g
+    for side, other in ((a, b), (b, a)):
+        model._entity(side)
+        if side in model.index:
+            member = model.member(side)
+            if member.threat_source == other:
+                member.shift_threat(g["clash_threat"] * severity)
+            # Victims are angrier than aggressors; with no victim named both count as victims.
+            aggressor = victim is not None and side != victim
+            anger = g["anger_aggressor"] if aggressor else g["anger_victim"]
+            member.pressure = np.minimum(1.0, member.pressure + anger * severity)
+    if a in model.index and b in model.index:
+        i, j = model.index[a], model.index[b]
+        hostile = np.clip(model.affinity[i, j] - g["clash_hostility"] * severity, -1.0, 1.0)
+        model.affinity[i, j] = model.affinity[j, i] = hostile
+        model.affinity_changed(i, j)
+        model.affinity_changed(j, i)
+        if victim is not None:
+            # Fellow members fought and the bloc did nothing: evidence against the guarantee.
+            model.member(victim).observe_request(
+                np.zeros(model.replicates), g["inaction_weight"] * severity
+            )
+    first = float(np.broadcast_to(severity, (model.replicates,))[0])
+    model.log_event("border_clash", f"{a}–{b}", f"severity {first:.2f}")
+
+
+def article4_effect(
+    model: AllianceModel, name: str, answered: bool | None, severity: float
+) -> None:
+    """A member asks for collective defence; requester and observers update their belief."""
+    g = model.g
+    requester = model.member(name)
+    if answered is None:
+        outcome = model.hegemon.answers(requester)
+    else:
+        outcome = np.full(model.replicates, float(answered))
+    requester.observe_request(outcome, g["requester_weight"] * severity)
+    # Help that arrives pushes the threat back.
+    requester.threat = requester.threat * (1.0 - g["help_relief"] * severity * outcome)
+    i = model.index[name]
+    for j, observer in enumerate(model.members):
+        if observer is requester or observer is model.hegemon:
+            continue
+        heed = mech.closeness(model.affinity[j, i])
+        observer.observe_request(outcome, g["observer_weight"] * severity * heed)
+    model.log_event("article4_request", name, "answered" if outcome[0] else "unanswered")
+
+
+def patron_offer_effect(
+    model: AllianceModel, patron: str, name: str, access: float, pull: float | None
+) -> None:
+    """An outside patron offers ``name`` an alternative (see :class:`PatronOffer`)."""
+    if patron not in PATRONS:
+        raise KeyError(f"unknown patron {patron!r}; valid: {', '.join(PATRONS)}")
+    member = model.member(name)
+    row = PATRONS.index(patron)
+    member.access[row] = np.maximum(member.access[row], access)
+    if pull is not None:
+        model.patron_pull[row] = np.maximum(model.patron_pull[row], pull)
+    model.log_event("patron_offer", name, f"{patron} offers access {access:.2f}")
+
+
+def reward_effect(model: AllianceModel, name: str, honoured: np.ndarray) -> None:
+    """The hegemon honours ``name`` where ``honoured`` is 1 (per replicate).
+
+    The favourite's affinity to the hegemon rises; a member whose main threat is the favourite
+    sees favouritism: its public grows angry and it counts the honour as evidence against the
+    guarantee ("playing favorites"). Used by :class:`HegemonReward` and by the hegemon's own
+    reward rule.
+    """
+    g = model.g
+    favourite = model.member(name)
+    favourite.params["affinity"] = np.minimum(
+        1.0, favourite.params["affinity"] + g["reward_affinity"] * honoured
+    )
+    for member in model.members:
+        if member.threat_source == name:
+            member.observe_request(np.zeros(model.replicates), g["reward_slight"] * honoured)
+            member.pressure = np.minimum(1.0, member.pressure + g["reward_anger"] * honoured)
+    if honoured[0]:
+        model.log_event("hegemon_reward", name, f"{model.hegemon.name} honours {name}")
 
 
 Event = Annotated[

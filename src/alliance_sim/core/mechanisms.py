@@ -1,8 +1,10 @@
 """The model's mechanisms as pure functions on replicate arrays.
 
 Every function takes and returns numpy arrays whose last axis is the replicate (shape ``(R,)``
-for one member), so the same code serves one run and a vectorised ensemble. The theory behind
-each is in docs/model.md.
+for one member), so the same code serves one run and a vectorised ensemble. Each function is one
+term of a member's choice or one rule of the hegemon; docs/model.md derives each from the theory
+it cites. No effect size is written here: every weight arrives as an argument drawn from the
+parameter table.
 """
 
 from __future__ import annotations
@@ -11,79 +13,298 @@ import numpy as np
 
 EXTERNAL, INTRA, HEGEMON, NONE = range(4)
 ACTIVE, REDUCED, FROZEN, EXITED = range(4)
+NO_STANCE, NEUTRAL, SUPPORT = -1, 0, 1
+#: The rungs inside the treaty (active, reduced, frozen) as a column against ``(R,)`` rows.
+STAY_RUNGS = np.arange(3)[:, None]
 
 
-def protection_value(
-    threat: np.ndarray, trust: np.ndarray, capacity: np.ndarray, threat_kind: int
+def friendliness(affinity: np.ndarray) -> np.ndarray:
+    """How much of a patron's offer a member can use (``1 + affinity``, at most 1).
+
+    All of it from a neutral or friendly patron, less from a hostile one.
+    """
+    return np.clip(1.0 + affinity, 0.0, 1.0)
+
+
+def closeness(affinity: np.ndarray) -> np.ndarray:
+    """An affinity in [-1, 1] mapped linearly onto [0, 1] (how much an observer heeds a peer)."""
+    return np.interp(affinity, [-1.0, 1.0], [0.0, 1.0])
+
+
+def outside_option(access: np.ndarray, pull: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Best alternative patron: the largest ``access * pull * usable`` over patrons (axis 0)."""
+    return (access * pull * usable).max(axis=0)
+
+
+def expected_help(trust: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """What a member expects from the guarantee: belief in commitment × capacity to deliver.
+
+    The only place where trust enters a member's payoff.
+    """
+    return trust * capacity
+
+
+def guarantee_value(
+    help_expected: np.ndarray,
+    threat: np.ndarray,
+    threat_kind: int,
+    regime_security: np.ndarray,
+    threat_weight: np.ndarray,
+    regime_weight: np.ndarray,
 ) -> np.ndarray:
-    """Balance of threat (Walt 1987): what the alliance is worth against the member's main threat.
+    """Value of the guarantee (Walt 1987, balance of threat; regime support).
 
-    Against an external or intra-bloc threat the bloc protects as far as the member trusts the
-    guarantee and the hegemon can deliver: worth ``+threat`` when both are certain and
-    ``-threat`` when the bloc visibly fails the member. When the main threat is the hegemon,
-    staying close (bandwagoning) pays while the hegemon is strong and balancing away pays when it
-    is weak.
+    The bloc protects against the member's own main threat when it is external or a fellow
+    member, and against domestic upheaval (the January 2022 intervention), each as far as the
+    member expects to be helped. It does not protect against the hegemon itself.
+    """
+    protected = threat if threat_kind in (EXTERNAL, INTRA) else 0.0 * threat
+    return help_expected * (threat_weight * protected + regime_weight * regime_security)
+
+
+def hegemon_threat_value(
+    threat: np.ndarray,
+    threat_kind: int,
+    capacity: np.ndarray,
+    outside: np.ndarray,
+    real_alternative: np.ndarray,
+    threat_weight: np.ndarray,
+) -> np.ndarray:
+    """Value of staying under the guarantee when the main threat is the hegemon itself (Walt).
+
+    The threat scales with the hegemon's capacity. A member with no alternative bandwagons
+    (staying gains value as the threat grows); one whose outside option exceeds what counts as a
+    real alternative balances away (staying loses value as the threat grows).
+    """
+    if threat_kind != HEGEMON:
+        return 0.0 * threat
+    return threat_weight * threat * capacity * (1.0 - outside / real_alternative)
+
+
+def entrapment_cost(
+    war_intensity: np.ndarray, sensitivity: np.ndarray, weight: np.ndarray
+) -> np.ndarray:
+    """Snyder's (1984) entrapment: the cost of full part in the bloc (or war) while it fights.
+
+    Joint drills and declarations, and the secondary sanctions they risk.
+    """
+    return weight * war_intensity * sensitivity
+
+
+def coercion_cost(capacity: np.ndarray, dependence: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The hegemon's coercion of a member that leaves its guarantee.
+
+    It "can still do a lot of harm" through bilateral ties (bases, trade, remittances), in
+    proportion to its capacity.
+    """
+    return weight * capacity * dependence
+
+
+def rung_values(
+    bloc_value: np.ndarray,
+    outside_value: np.ndarray,
+    burden: np.ndarray,
+    guarantee_reduced: np.ndarray,
+    burden_reduced: np.ndarray,
+) -> np.ndarray:
+    """Payoff of each rung inside the treaty (active, reduced, frozen), shape ``(3, R)``.
+
+    A rung keeps a share of the bloc's value (the guarantee and alignment; the rest of the time
+    the member draws on its outside option and suffers the hegemon's coercion) and bears a share
+    of its burdens (entrapment, public anger, contagion) -- Morrow's (1991) autonomy-security
+    trade-off. Active keeps and bears all, frozen none; reduced keeps ``guarantee_reduced`` and
+    bears ``burden_reduced``.
+
+    Args:
+        bloc_value: Value of the guarantee and alignment at full engagement.
+        outside_value: Outside option less the hegemon's coercion, outside the guarantee.
+        burden: Entrapment, public anger and contagion at full participation.
+        guarantee_reduced: Share of the bloc's value a reduced member keeps.
+        burden_reduced: Share of the burden a reduced member bears.
+    """
+    out = np.empty((len(STAY_RUNGS), *np.shape(bloc_value)))
+    np.subtract(bloc_value, burden, out=out[0])
+    reduced = guarantee_reduced * (bloc_value - outside_value) + outside_value
+    np.subtract(reduced, burden_reduced * burden, out=out[1])
+    out[2] = outside_value
+    return out
+
+
+def switching_costs(
+    state: np.ndarray, move_cost: np.ndarray, pledge_cost: np.ndarray
+) -> np.ndarray:
+    """Cost of moving from ``state`` to each rung inside the treaty, shape ``(3, R)``.
+
+    Each rung moved costs ``move_cost`` (audience costs of public pledges and institutional
+    inertia, Fearon 1994); each rung moved down costs ``pledge_cost`` more (a member that
+    publicly backs the hegemon's war reneges).
+    """
+    moved = STAY_RUNGS - state
+    return move_cost * np.abs(moved) + pledge_cost * np.clip(moved, 0, None)
+
+
+def switching_discounts(
+    state: np.ndarray,
+    support: np.ndarray,
+    move_discount: np.ndarray,
+    pledge_discount: np.ndarray,
+) -> np.ndarray:
+    """``exp(-switching_costs)`` from precomputed discounts, shape ``(3, R)``.
+
+    The logit weight of a rung is ``exp(value) * exp(-cost)``; with ``move_discount =
+    exp(-move_cost)`` and ``pledge_discount = exp(-pledge_cost)`` the second factor needs no
+    exponential (the model's fast path; equal to ``np.exp(-switching_costs(...))``).
+
+    Args:
+        state: Current rung, 0 active ... 2 frozen.
+        support: Whether the member backs the hegemon's war (pays the pledge cost).
+        move_discount: ``exp(-move_cost)``.
+        pledge_discount: ``exp(-pledge_cost)``.
+    """
+    pledge = np.where(support, pledge_discount, 1.0)
+    one_step = move_discount
+    two_steps = move_discount * move_discount
+    down_one = one_step * pledge
+    out = np.empty((len(STAY_RUNGS), *np.shape(state)))
+    out[0] = np.where(state == ACTIVE, 1.0, np.where(state == REDUCED, one_step, two_steps))
+    out[1] = np.where(state == ACTIVE, down_one, np.where(state == REDUCED, 1.0, one_step))
+    out[2] = np.where(
+        state == ACTIVE, two_steps * pledge * pledge, np.where(state == REDUCED, down_one, 1.0)
+    )
+    return out
+
+
+def stay_utilities(
+    bloc_value: np.ndarray,
+    outside_value: np.ndarray,
+    burden: np.ndarray,
+    guarantee_reduced: np.ndarray,
+    burden_reduced: np.ndarray,
+    state: np.ndarray,
+    move_cost: np.ndarray,
+    pledge_cost: np.ndarray,
+) -> np.ndarray:
+    """Utility of each rung inside the treaty for a member now on ``state``, shape ``(3, R)``.
+
+    :func:`rung_values` less :func:`switching_costs`; ``state`` is 0 active ... 2 frozen.
+    """
+    values = rung_values(bloc_value, outside_value, burden, guarantee_reduced, burden_reduced)
+    return values - switching_costs(state, move_cost, pledge_cost)
+
+
+def softmax(utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logit probabilities of the alternatives on axis 0, and their inclusive value.
 
     Returns:
-        Values in ``[-threat, threat]``.
+        The probabilities ``(K, R)`` and ``log Σ exp(utilities)`` ``(R,)`` (the expected best
+        utility).
     """
-    if threat_kind == NONE:
-        return np.zeros_like(threat)
-    if threat_kind == HEGEMON:
-        return threat * (2.0 * capacity - 1.0)
-    return threat * (2.0 * trust * capacity - 1.0)
+    weights = logit_weights(utilities)
+    total = weights.sum(axis=0)
+    return weights / total, np.log(total)
 
 
-def abandonment_fear(threat: np.ndarray, trust: np.ndarray) -> np.ndarray:
-    """Snyder's (1984) fear of abandonment: a threatened member doubting the guarantee."""
-    return threat * (1.0 - trust)
+def logit_weights(utilities: np.ndarray) -> np.ndarray:
+    """``exp(utilities)``: unnormalised logit weights.
+
+    Utilities here are sums of bounded terms (every weight's range is capped in the parameter
+    table), far inside the range where ``exp`` is exact in float64, so no shift by the maximum
+    is needed.
+    """
+    return np.exp(utilities)
 
 
-def entrapment_fear(war_intensity: np.ndarray, sensitivity: np.ndarray) -> np.ndarray:
-    """Snyder's (1984) fear of entrapment in the hegemon's war and the sanctions it brings."""
-    return war_intensity * sensitivity
+def exit_log_odds(
+    exit_utility: np.ndarray,
+    inclusive_value: np.ndarray,
+    precision: np.ndarray,
+    barrier: np.ndarray,
+    decision_date: np.ndarray,
+    multiplier: np.ndarray,
+) -> np.ndarray:
+    """Log-odds of leaving this month: the upper nest of a nested logit (McFadden 1978).
+
+    Leaving is compared with the best the member can do inside (``inclusive_value``), with its
+    own ``precision``; ``barrier`` (in log-odds) is what withdrawing from a treaty costs beyond
+    its payoffs, anchored to the bloc's record of departures. At an institutional decision date
+    (treaty renewal, summit) the odds are ``multiplier`` times higher (Leeds & Savun 2007; three
+    of the bloc's four departures came at the 1999 renewal).
+    """
+    payoff = precision * (exit_utility - inclusive_value)
+    return payoff - barrier + decision_date * np.log(multiplier)
 
 
-def alliance_dilemma(
-    abandonment: np.ndarray,
+def choice_probabilities(utilities: np.ndarray) -> np.ndarray:
+    """Multinomial logit probabilities of the alternatives on axis 0."""
+    return softmax(utilities)[0]
+
+
+def draw_choice(weights: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """The alternative each uniform draw picks, given logit weights or probabilities ``(K, R)``.
+
+    Alternative *k* is picked when the draw falls in the *k*-th slice of the cumulative weights
+    (the weights need not be normalised; the draw is scaled by their total instead).
+    """
+    scaled = uniform * weights.sum(axis=0)
+    chosen = np.zeros(uniform.shape, dtype=np.int8)
+    cumulative = weights[0].copy()
+    for row in weights[1:]:
+        chosen += scaled >= cumulative
+        cumulative += row
+    return chosen
+
+
+def logit_choice(utilities: np.ndarray, uniform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Random-utility (multinomial logit) choice among alternatives on axis 0.
+
+    Args:
+        utilities: Shape ``(K, R)``.
+        uniform: Shape ``(R,)`` uniform draws in [0, 1).
+
+    Returns:
+        The chosen index per replicate (int8) and the choice probabilities ``(K, R)``.
+    """
+    probabilities = choice_probabilities(utilities)
+    return draw_choice(probabilities, uniform), probabilities
+
+
+def expected_participation(weights: np.ndarray, burden_reduced: np.ndarray) -> np.ndarray:
+    """Participation implied by rung weights or probabilities ``(3, R)``.
+
+    Active counts 1, reduced ``burden_reduced``, frozen 0.
+    """
+    return (weights[0] + burden_reduced * weights[1]) / weights.sum(axis=0)
+
+
+def logistic(log_odds: np.ndarray) -> np.ndarray:
+    """Probability from log-odds."""
+    return 1.0 / (1.0 + np.exp(-log_odds))
+
+
+def loyalty_marks(burden_share_reduced: float) -> dict[str, float]:
+    """Loyalty levels below which a member leans to the next rung down (for charts).
+
+    Loyalty is the participation its free choice implies: 1 when active, ``burden_share_reduced``
+    when reduced, 0 when frozen; the marks are the midpoints between those levels.
+    """
+    levels = [1.0, burden_share_reduced, 0.0]
+    return {"reduced": float(np.mean(levels[:2])), "frozen": float(np.mean(levels[1:]))}
+
+
+def stance_utility(
+    affinity: np.ndarray,
+    balancing: np.ndarray,
     entrapment: np.ndarray,
-    outside: np.ndarray,
-    abandonment_weight: np.ndarray,
-    entrapment_weight: np.ndarray,
+    align_weight: np.ndarray,
+    stance_cost: np.ndarray,
 ) -> np.ndarray:
-    """Net pull of the alliance security dilemma on loyalty.
+    """Utility of backing the hegemon's war over staying neutral (hedging).
 
-    Fear of abandonment makes a member without options cling to the ally and a member with
-    options hedge (``1 - 2 * outside`` changes sign at 0.5); fear of entrapment pushes away.
+    Support expresses alignment (affinity to Moscow) and balances against the member's own threat
+    when that threat is the hegemon's adversary in the war; it costs the entrapment of a
+    belligerent's ally, and taking sides at all costs ``stance_cost``.
     """
-    return abandonment_weight * abandonment * (1.0 - 2.0 * outside) - entrapment_weight * entrapment
-
-
-def outside_option(access: np.ndarray, pull: np.ndarray) -> np.ndarray:
-    """Best alternative patron: the largest ``access * pull`` over patrons (axis 0)."""
-    return (access * pull).max(axis=0)
-
-
-def exit_cost(
-    dependence: np.ndarray,
-    coercion_exposure: np.ndarray,
-    capacity: np.ndarray,
-    threat: np.ndarray,
-    deterrence_loss: np.ndarray,
-) -> np.ndarray:
-    """What leaving costs: dependence, the hegemon's reach to punish, and lost deterrence.
-
-    The hegemon's punishment scales with its capacity ("it can still do a lot of harm"); the lost
-    deterrence scales with the threat the bloc still deters. The mean of the three lies in [0, 1].
-    """
-    return (dependence + coercion_exposure * capacity + deterrence_loss * threat) / 3.0
-
-
-def has_real_alternative(
-    outside: np.ndarray, cost: np.ndarray, min_alternative: np.ndarray
-) -> np.ndarray:
-    """No exit without a real alternative: the outside option must be sizeable and beat the cost."""
-    return (outside >= min_alternative) & (outside >= cost)
+    return align_weight * affinity + balancing - entrapment - stance_cost
 
 
 def contagion_exposure(weights: np.ndarray, disengagement: np.ndarray) -> np.ndarray:
@@ -98,64 +319,6 @@ def contagion_exposure(weights: np.ndarray, disengagement: np.ndarray) -> np.nda
     total = friendly.sum(axis=0)
     exposure = (friendly * disengagement).sum(axis=0)
     return np.divide(exposure, total, out=np.zeros_like(exposure), where=total > 0)
-
-
-def loyalty_target(
-    base: np.ndarray,
-    affinity_term: np.ndarray,
-    protection_term: np.ndarray,
-    regime_term: np.ndarray,
-    dilemma_term: np.ndarray,
-    pressure_term: np.ndarray,
-    contagion_term: np.ndarray,
-) -> np.ndarray:
-    """The loyalty a member would settle at under this month's conditions, clipped to [0, 1]."""
-    total = base + affinity_term + protection_term + regime_term + dilemma_term
-    return np.clip(total - pressure_term - contagion_term, 0.0, 1.0)
-
-
-def loyalty_step(
-    loyalty: np.ndarray,
-    target: np.ndarray,
-    rate: np.ndarray,
-    noise_sd: np.ndarray,
-    noise: np.ndarray,
-) -> np.ndarray:
-    """Partial adjustment towards the target plus idiosyncratic noise, clipped to [0, 1]."""
-    return np.clip(loyalty + rate * (target - loyalty) + noise_sd * noise, 0.0, 1.0)
-
-
-def engagement_step(
-    state: np.ndarray,
-    loyalty: np.ndarray,
-    can_exit: np.ndarray,
-    thresholds: tuple[np.ndarray, np.ndarray, np.ndarray],
-    hysteresis: np.ndarray,
-) -> np.ndarray:
-    """Move at most one rung along active → reduced → frozen → exited, with hysteresis.
-
-    A member steps down when loyalty falls below the threshold of its rung and climbs back only
-    when loyalty exceeds that threshold plus ``hysteresis``. Frozen → exited also needs a real
-    alternative; exit is absorbing (only a forced rejoin undoes it).
-
-    Args:
-        state: Rung per replicate (0 active … 3 exited), integer array.
-        loyalty: Loyalty per replicate.
-        can_exit: Whether the member has a real alternative, per replicate.
-        thresholds: Loyalty thresholds to leave rungs 0, 1 and 2 downwards.
-        hysteresis: Extra loyalty needed to climb back.
-    """
-    reduce_t, freeze_t, exit_t = thresholds
-    active, reduced, frozen = state == ACTIVE, state == REDUCED, state == FROZEN
-    go_down = (
-        (active & (loyalty < reduce_t))
-        | (reduced & (loyalty < freeze_t))
-        | (frozen & (loyalty < exit_t) & can_exit)
-    )
-    go_up = (reduced & (loyalty > reduce_t + hysteresis)) | (
-        frozen & (loyalty > freeze_t + hysteresis)
-    )
-    return state + go_down.astype(state.dtype) - go_up.astype(state.dtype)
 
 
 def beta_relax(
@@ -185,16 +348,48 @@ def beta_observe(
     return alpha + weight * answered, beta + weight * (1.0 - answered)
 
 
-def answer_probability(capacity: np.ndarray, priority: np.ndarray) -> np.ndarray:
-    """The hegemon's rule: it answers with probability capacity × the member's priority."""
-    return np.clip(capacity * priority, 0.0, 1.0)
+def answer_probability(
+    capacity: np.ndarray, commitment: np.ndarray, guarantee_share: np.ndarray
+) -> np.ndarray:
+    """The hegemon's rule for answering a request for help.
+
+    Probability: capacity × its commitment to the requester × the share of the guarantee the
+    requester's rung keeps (nothing is owed to a frozen or departed member).
+    """
+    return np.clip(capacity * commitment * guarantee_share, 0.0, 1.0)
+
+
+def reward_probability(
+    capacity: np.ndarray, commitment: np.ndarray, active: np.ndarray, rate: np.ndarray
+) -> np.ndarray:
+    """The hegemon's rule for honouring a member this month (a probability).
+
+    Only fully engaged members, more often the ones it is committed to, and as far as its
+    capacity allows.
+    """
+    return rate * capacity * commitment * active
+
+
+def draw_one_of(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """At most one of K events per replicate: event *k* with probability ``probabilities[k]``.
+
+    Probabilities that sum above 1 are scaled down to sum to 1. Returns a boolean ``(K, R)``.
+    """
+    total = probabilities.sum(axis=0)
+    scaled = uniform * np.maximum(total, 1.0)
+    upper = np.cumsum(probabilities, axis=0)
+    return (scaled < upper) & (scaled >= upper - probabilities)
 
 
 def capacity_step(
-    capacity: np.ndarray, drift: np.ndarray, volatility: np.ndarray, noise: np.ndarray
+    capacity: np.ndarray,
+    drift: np.ndarray,
+    volatility: np.ndarray,
+    noise: np.ndarray,
+    floor: np.ndarray,
 ) -> np.ndarray:
     """Hegemon capacity: a bounded random walk whose drift the war sets."""
-    return np.clip(capacity + drift + volatility * noise, 0.05, 1.0)
+    return np.clip(capacity + drift + volatility * noise, floor, 1.0)
 
 
 def relax_towards(value: np.ndarray, baseline: np.ndarray, rate: np.ndarray) -> np.ndarray:

@@ -239,21 +239,82 @@ class AllianceModel(mesa.Model):
 
         self.relations = self._relations_graph()
         m = len(names)
-        base = np.zeros((m, m, 1))
-        for i, a in enumerate(names):
-            for j, b in enumerate(names):
-                if i != j:
-                    p = ps.relations.get(frozenset((a, b)), ps.default_member_affinity)
-                    base[i, j] = float(p.value)
-        # The same in every replicate: a read-only broadcast view, shape (M, M, R).
-        base = np.broadcast_to(base, (m, m, self.replicates))
+        pairs = {
+            (i, j): self._member_relation(a, b)
+            for i, a in enumerate(names)
+            for j, b in enumerate(names)
+            if i != j
+        }
+        if any(np.ndim(v) for v in pairs.values()):
+            # A per-replicate override of a member's affinity (sweeps): one baseline per replicate.
+            base = np.zeros((m, m, self.replicates))
+            for (i, j), value in pairs.items():
+                base[i, j] = value
+        else:
+            base = np.zeros((m, m, 1))
+            for (i, j), value in pairs.items():
+                base[i, j] = value
+            # The same in every replicate: a read-only broadcast view, shape (M, M, R).
+            base = np.broadcast_to(base, (m, m, self.replicates))
         self.affinity_baseline = base
         self._affinity = AffinityTerms(base)
 
+        self._ladder_shares()
+        self.patron_usable = self._patron_usability()
+        self.war_adversaries = {n for n, kind in ps.actor_kinds.items() if kind == "sanctioner"}
         snap = self._snapshot(noise=False)
         for member in self.members:
             if member is not self.hegemon:
-                member.loyalty = member.loyalty_target(snap)
+                member.loyalty = member.initial_loyalty(snap)
+
+    def _ladder_shares(self) -> None:
+        """Guarantee and burden shares of the rungs inside the treaty (``(3, R)`` each).
+
+        Also the switching-cost factors; recomputed whenever a global parameter is set.
+        """
+        one, zero = np.ones(self.replicates), np.zeros(self.replicates)
+        self.guarantee_share = np.stack([one, self.g["guarantee_share_reduced"], zero])
+        self.burden_share = np.stack([one, self.g["burden_share_reduced"], zero])
+        self._guarantee_by_rung = np.vstack([self.guarantee_share, zero[None]])
+        # Logit-weight factors of the switching costs (see mechanisms.switching_discounts).
+        self.move_discount = np.exp(-self.g["move_cost"])
+        self.pledge_discount = np.exp(-self.g["pledge_cost"])
+
+    def guarantee_rung(self, state: np.ndarray) -> np.ndarray:
+        """Share of the guarantee a member on ``state`` keeps (exited: none), shape ``(R,)``."""
+        return np.take_along_axis(self._guarantee_by_rung, state[None].astype(np.intp), 0)[0]
+
+    def _patron_usability(self) -> np.ndarray:
+        """How much of each patron's offer each member can use, shape ``(M, P, 1)``.
+
+        A patron the member is hostile to (the West for Belarus) offers less; the relations
+        table holds the affinity, and pairs it does not list are neutral.
+        """
+        ps = self.params
+        usable = np.ones((len(self.members), len(PATRONS), 1))
+        for i, name in enumerate(ps.member_names):
+            for k, patron in enumerate(PATRONS):
+                p = ps.relations.get(frozenset((name, patron)))
+                if p is not None:
+                    usable[i, k] = mech.friendliness(np.asarray(float(p.value)))
+        return usable
+
+    def threat_is_war_adversary(self, member: MemberState) -> float:
+        """1 if the member's main threat is the hegemon's adversary in the war (the West)."""
+        return float(member.threat_source in self.war_adversaries)
+
+    def _member_relation(self, a: str, b: str) -> float | np.ndarray:
+        """Baseline affinity between two members (central values; an array if overridden so).
+
+        Affinity to the hegemon is stored once, as the member parameter ``affinity``; other
+        pairs come from the relations table (or the default for members).
+        """
+        ps = self.params
+        if ps.hegemon in (a, b):
+            other = b if a == ps.hegemon else a
+            value = ps.members[other]["affinity"].value
+            return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+        return float(ps.relations.get(frozenset((a, b)), ps.default_member_affinity).value)
 
     def _relations_graph(self) -> nx.Graph:
         """Weighted relations network among members and outside actors (baseline values)."""
@@ -266,7 +327,7 @@ class AllianceModel(mesa.Model):
         members = ps.member_names
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                graph.add_edge(a, b, weight=float(ps.default_member_affinity.value))
+                graph.add_edge(a, b, weight=float(np.mean(self._member_relation(a, b))))
         for pair, p in ps.relations.items():
             a, b = sorted(pair)
             graph.add_edge(a, b, weight=float(p.value))
@@ -292,6 +353,8 @@ class AllianceModel(mesa.Model):
                 )
             for name in event.members_named():
                 self._entity(name)
+            for key in event.sizes_named():
+                self.size(key)
             schedule.setdefault(int((when - self.clock_start).astype(int)), []).append(event)
         return schedule
 
@@ -361,12 +424,16 @@ class AllianceModel(mesa.Model):
         states = np.stack([m.state for m in self.members])
         disengagement = np.clip(states - self.initial_states, 0, 3) / 3.0
         moved = (states > self.initial_states).any(axis=1)
+        calendar_month = int(self.date.astype(int) % 12) + 1
         return {
             "capacity": self.hegemon.capacity,
             "affinity": self.affinity,
             "disengagement": disengagement,
             "contagion": self._affinity.contagion(disengagement, moved),
-            "noise": self.streams.normal(len(self.members) + 1) if noise else None,
+            "decision_date": (calendar_month == self.g["decision_month"]).astype(float),
+            # Per member: the rung draw, the exit draw and the stance draw.
+            "uniform": self.streams.uniform(len(self.members), 3) if noise else None,
+            "noise": self.streams.normal() if noise else None,
         }
 
     def _simulate_month(self) -> None:
@@ -374,6 +441,7 @@ class AllianceModel(mesa.Model):
         self.month_index += 1
         for event in self._schedule.get(self.month_index, ()):
             event.apply(self)
+        self.hegemon.act()
         self.snapshot = self._snapshot()
         self.member_set.do("decide")
         self.member_set.do("advance")
@@ -438,66 +506,14 @@ class AllianceModel(mesa.Model):
             }
         )
 
-    def border_clash(self, a: str, b: str, severity: float, victim: str | None) -> None:
-        """Deadly clash between ``a`` and ``b``; see :class:`~.events.BorderClash`."""
-        for side, other in ((a, b), (b, a)):
-            self._entity(side)
-            if side in self.index:
-                member = self.member(side)
-                if member.threat_source == other:
-                    member.shift_threat(0.5 * severity)
-                member.pressure = np.minimum(1.0, member.pressure + severity)
-        if a in self.index and b in self.index:
-            i, j = self.index[a], self.index[b]
-            hostile = np.clip(self.affinity[i, j] - 0.5 * severity, -1.0, 1.0)
-            self.affinity[i, j] = self.affinity[j, i] = hostile
-            self.affinity_changed(i, j)
-            self.affinity_changed(j, i)
-            if victim is not None:
-                # Fellow members fought and the bloc did nothing: evidence against the guarantee.
-                self.member(victim).observe_request(
-                    np.zeros(self.replicates), self.g["inaction_weight"] * severity
-                )
-        self.log_event("border_clash", f"{a}–{b}", f"severity {severity:.2f}")
-
-    def article4_request(self, name: str, answered: bool | None, severity: float) -> None:
-        """A member asks for collective defence; requester and observers update their belief."""
-        requester = self.member(name)
-        if answered is None:
-            outcome = self.hegemon.answers(requester)
-        else:
-            outcome = np.full(self.replicates, float(answered))
-        requester.observe_request(outcome, self.g["requester_weight"] * severity)
-        # Help that arrives pushes the threat back.
-        requester.threat = requester.threat * (1.0 - 0.5 * severity * outcome)
-        i = self.index[name]
-        for j, observer in enumerate(self.members):
-            if observer is requester or observer is self.hegemon:
-                continue
-            closeness = (1.0 + self.affinity[j, i]) / 2.0
-            observer.observe_request(outcome, self.g["observer_weight"] * severity * closeness)
-        self.log_event("article4_request", name, "answered" if outcome[0] else "unanswered")
-
-    def patron_offer(self, patron: str, name: str, access: float, pull: float | None) -> None:
-        """An outside patron offers ``name`` an alternative."""
-        if patron not in PATRONS:
-            raise KeyError(f"unknown patron {patron!r}; valid: {', '.join(PATRONS)}")
-        member = self.member(name)
-        row = PATRONS.index(patron)
-        member.access[row] = np.maximum(member.access[row], access)
-        if pull is not None:
-            self.patron_pull[row] = np.maximum(self.patron_pull[row], pull)
-        self.log_event("patron_offer", name, f"{patron} offers access {access:.2f}")
-
-    def hegemon_reward(self, name: str) -> None:
-        """The hegemon honours ``name``; members whose main threat it is see favouritism."""
-        favourite = self.member(name)
-        favourite.params["affinity"] = np.minimum(1.0, favourite.params["affinity"] + 0.1)
-        for member in self.members:
-            if member.threat_source == name:
-                member.observe_request(np.zeros(self.replicates), self.g["requester_weight"] / 2)
-                member.pressure = np.minimum(1.0, member.pressure + 0.3)
-        self.log_event("hegemon_reward", name, f"{self.hegemon.name} honours {name}")
+    def size(self, value: float | str) -> float | np.ndarray:
+        """An event's size: a number, or a ``global.name`` reference read from the table."""
+        if not isinstance(value, str):
+            return float(value)
+        name = value.removeprefix("global.")
+        if name not in self.g:
+            raise KeyError(f"unknown global parameter {name!r}; valid: {', '.join(self.g)}")
+        return self.g[name]
 
     def set_parameter(self, key: str, value: float | np.ndarray) -> None:
         """Set a parameter from now on (dotted key, e.g. ``china.pull``).
@@ -513,6 +529,7 @@ class AllianceModel(mesa.Model):
             if name not in self.g:
                 raise KeyError(f"unknown global parameter {name!r}; valid: {', '.join(self.g)}")
             self.g[name] = value
+            self._ladder_shares()
         elif entity in self.actors_by_name:
             actor = self.actors_by_name[entity]
             if name not in ("pull", "pressure"):

@@ -20,13 +20,11 @@ from .parameters import PATRONS, ParameterSet
 
 #: The hegemon's own parameters the model reads (its posture is not decided).
 HEGEMON_PARAMETERS = ("capacity",)
-#: A member's parameters that act only through its membership (costs of leaving, requests
-#: for help, the hegemon's commitment): nothing for a state outside the bloc all run long.
+#: A member's parameters that act only through its membership (the hegemon's coercion of a
+#: member leaving its guarantee, requests for help and the hegemon's commitment): nothing for a
+#: state outside the bloc all run long.
 MEMBERSHIP_PARAMETERS = (
     "dependence",
-    "coercion_exposure",
-    "deterrence_loss",
-    "priority",
     "commitment",
 )
 

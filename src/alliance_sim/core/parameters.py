@@ -23,16 +23,13 @@ PATRONS = ("china", "turkey", "west")
 NUMERIC_MEMBER_PARAMETERS = (
     "affinity",
     "dependence",
-    "coercion_exposure",
     "threat_baseline",
     "entrapment_sensitivity",
     "public_sensitivity",
     "regime_security",
-    "priority",
     "commitment",
     "prior_trust",
     "prior_strength",
-    "deterrence_loss",
     "access_china",
     "access_turkey",
     "access_west",
@@ -118,6 +115,16 @@ class ParameterSet:
                 f"unknown parameter {name!r} of {entity!r}; valid: {', '.join(sorted(table))}"
             )
         return table[name]
+
+    def size(self, value: Any) -> float:
+        """A history event's size as a number.
+
+        The central value of a ``global.name`` reference (as the documented history gives its
+        sizes), or the number itself.
+        """
+        if isinstance(value, str) and value.startswith("global."):
+            return float(self.lookup(value).value)
+        return float(value)
 
     def _table(self, entity: str) -> dict[str, Param]:
         if entity == "global":

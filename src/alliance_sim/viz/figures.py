@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from PIL import Image as PILImage
 
+from ..core.mechanisms import loyalty_marks
 from ..core.parameters import load_parameters
 from .geography import EXTENT, LABEL_OFFSETS, PLACES, SEAS
 from .model import METRICS, View
@@ -47,13 +48,9 @@ STATE_COLOURS = {"reduced": "#f0a030", "frozen": "#7b5ea7", "exited": "#d32f2f"}
 
 @cache
 def thresholds() -> dict[str, float]:
-    """Loyalty thresholds of the engagement ladder (packaged central values)."""
-    g = load_parameters().globals
-    return {
-        "reduced": float(g["reduce_threshold"].value),
-        "frozen": float(g["freeze_threshold"].value),
-        "exited": float(g["exit_threshold"].value),
-    }
+    """Loyalty levels below which a member leans to the next rung down (central values)."""
+    share = float(load_parameters().globals["burden_share_reduced"].value)
+    return {**loyalty_marks(share), "exited": 0.0}
 
 
 def _days(months: np.ndarray) -> np.ndarray:

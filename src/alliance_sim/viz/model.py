@@ -57,7 +57,7 @@ def knob_defaults() -> dict[str, float]:
     drift = float(params.globals["capacity_drift"].value)
     for entry in params.history:
         if entry.get("type") == "set_parameter" and entry.get("key") == DRIFT_KEY:
-            drift = float(entry["value"])
+            drift = params.size(entry["value"])
     probe = AllianceModel(replicates=200, months=1, seed=0, record_members=False)
     capacity = float(np.median(probe.hegemon.capacity))
     return {

@@ -45,10 +45,12 @@ KNOBS: dict[str, Knob] = {
         0.0, 1.0, 0.05, "0–1", "How attractive the West is as an alternative.",
     ),
     "contagion": Knob(
-        0.0, 1.0, 0.05, "0–1", "How strongly members follow their neighbours' disengagement.",
+        0.0, 10.0, 0.5, "logit units",
+        "How strongly members follow their neighbours' disengagement (utility per unit of it).",
     ),
     "public_pressure_weight": Knob(
-        0.0, 0.5, 0.05, "weight", "How much public anger weighs in loyalty.",
+        0.0, 40.0, 1.0, "logit units",
+        "How much public anger after deadly clashes weighs against engagement.",
     ),
 }  # fmt: skip
 BAND_SIZES = (50, 1000, 50)
