@@ -353,7 +353,8 @@ class RunResult:
                 source=source,
             )
         if kind == "loyalty":
-            share = float(self.model.params.globals["burden_share_reduced"].value)
+            # Under a posterior ensemble each replicate has its own share: mark the median.
+            share = float(np.median(self.model.params.globals["burden_share_reduced"].value))
             marks = loyalty_marks(share)
             return _plots().plot_loyalty(
                 self.member_frame(),

@@ -11,6 +11,7 @@ the same seed gives the same posterior wherever it runs.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import time
@@ -43,7 +44,8 @@ def model_version() -> str:
     """A hash of the code and data a posterior depends on.
 
     The simulation core (its modules and ``parameters.yaml``) and the calibration chunk that
-    draws, simulates and accepts.
+    draws, simulates and accepts. Python modules are hashed by their syntax tree, so comments
+    and formatting do not make the shipped posterior stale; any change of code does.
     """
     h = hashlib.sha256()
     package = resources.files("alliance_sim")
@@ -52,7 +54,8 @@ def model_version() -> str:
     files += [core.joinpath("data/parameters.yaml"), package.joinpath("calibration/simulate.py")]
     for path in files:
         h.update(path.name.encode())
-        h.update(path.read_bytes())
+        text = path.read_bytes()
+        h.update(ast.dump(ast.parse(text)).encode() if path.name.endswith(".py") else text)
     return h.hexdigest()[:16]
 
 
