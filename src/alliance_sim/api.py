@@ -23,8 +23,13 @@ from tqdm.auto import tqdm
 from . import robustness, summary
 from .core.mechanisms import loyalty_marks
 from .core.model import AllianceModel
-from .core.parameters import ENGAGEMENT_STATES, load_parameters
-from .core.posterior import DEFAULT_REPLICATES_PER_SET, effective, ensemble_overrides, set_index
+from .core.parameters import ENGAGEMENT_STATES
+from .core.posterior import (
+    DEFAULT_REPLICATES_PER_SET,
+    ENSEMBLE_MODES,
+    set_index,
+    with_ensemble,
+)
 from .report import write_report
 from .runs import (
     SMALL_RUN_ROWS,
@@ -44,7 +49,7 @@ if TYPE_CHECKING:
 Marker = tuple[str, str]
 
 #: Where a run's parameter values come from (see :func:`run`).
-ENSEMBLES = ("posterior", "prior", "fixed", "independent")
+ENSEMBLES = ENSEMBLE_MODES
 #: How each ensemble mode is named in printed tables.
 ENSEMBLE_SOURCE = {"posterior": "posterior", "prior": "prior"}
 
@@ -592,17 +597,9 @@ def _simulate(
 ) -> RunResult:
     started = _now()
     kwargs = scenario.model_kwargs()
-    drawn = ensemble_overrides(
-        ensemble, scenario.replicates, scenario.seed, per_set, fixed=kwargs["overrides"]
+    kwargs["overrides"] = with_ensemble(
+        kwargs, ensemble, scenario.replicates, scenario.seed, per_set
     )
-    drawn = effective(
-        drawn,
-        load_parameters().with_overrides(kwargs["overrides"]),
-        start=scenario.start,
-        history=scenario.history,
-        events=kwargs["events"],
-    )
-    kwargs["overrides"] = {**drawn, **kwargs["overrides"]}
     model = AllianceModel(**kwargs)
     for _ in range(scenario.months):
         model.step()

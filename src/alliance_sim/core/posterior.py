@@ -31,6 +31,8 @@ POSTERIOR_FILE = "core/data/posterior.parquet"
 RECIPE_FILE = "core/data/posterior.json"
 #: Replicates per posterior parameter set in a nested ensemble, unless asked otherwise.
 DEFAULT_REPLICATES_PER_SET = 10
+#: Where an ensemble's parameter values come from (see :func:`ensemble_overrides`).
+ENSEMBLE_MODES = ("posterior", "prior", "fixed", "independent")
 #: Spawn key of the stream that picks posterior sets (apart from the model's own streams).
 _SET_STREAM = 0x9057
 
@@ -280,3 +282,39 @@ def effective(
         for k, v in overrides.items()
         if not refusal(params, k, start=start, history=history, events=events)
     }
+
+
+def with_ensemble(
+    model_kwargs: Mapping[str, Any],
+    mode: str,
+    replicates: int,
+    seed: int | Sequence[int],
+    per_set: int = DEFAULT_REPLICATES_PER_SET,
+    keep: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A run's overrides with each replicate's drawn parameter values added.
+
+    Args:
+        model_kwargs: The scenario's :class:`~alliance_sim.core.model.AllianceModel` keywords
+            (``overrides``, ``start``, ``history``, ``events``).
+        mode: See :func:`ensemble_overrides`.
+        replicates: Replicates of the model.
+        seed: Entropy of the draws (the run's seed, or a sweep chunk's).
+        per_set: Replicates per parameter set.
+        keep: Further keys not to draw (a sweep's design sets them).
+
+    Returns:
+        The scenario's overrides (which always win), plus the drawn values that take effect.
+    """
+    fixed = dict(model_kwargs.get("overrides") or {})
+    drawn = ensemble_overrides(
+        mode, replicates, seed, per_set, fixed={**fixed, **dict.fromkeys(keep)}
+    )
+    drawn = effective(
+        drawn,
+        load_parameters().with_overrides(fixed),
+        start=model_kwargs["start"],
+        history=model_kwargs.get("history", True),
+        events=model_kwargs.get("events", ()),
+    )
+    return {**drawn, **fixed}
