@@ -1,9 +1,9 @@
 """What makes Armenia freeze within two years, and what makes Kazakhstan leave?
 
 Runs the sweep in ``armenia_kazakhstan_discovery.yaml`` (policy levers and the members' uncertain
-parameters over their prior), then scenario discovery (PRIM, CART, feature scores) for two
-outcomes. Writes the results folder and one discovery folder per outcome; with ``--docs DIR``
-also copies the figures shown in docs/experiments.md into DIR.
+parameters over the calibrated posterior's central 90%), then scenario discovery (PRIM, CART,
+feature scores) for two outcomes. Writes the results folder and one discovery folder per
+outcome; with ``--docs DIR`` also copies the figures shown in docs/experiments.md into DIR.
 
     python experiments/armenia_kazakhstan_discovery.py [--quick] [--workers 2] [--docs docs/img]
 
@@ -23,9 +23,12 @@ from alliance_sim.discovery import OutcomeError, discover
 from alliance_sim.sweeps import SweepFolderError, load_experiment, make_executor, run_experiment
 
 HERE = Path(__file__).resolve().parent
+#: Thresholds near each outcome's upper quartile over the design (Model 2.0, posterior): Armenia
+#: is frozen or out by month 24 in 15% of replicates at the median point, Kazakhstan has left
+#: by month 36 in 19%, so "> 0.25" picks the points where the risk is clearly raised.
 OUTCOMES = {
-    "armenia": "armenia frozen_or_exited at 24 > 0.5",
-    "kazakhstan": "kazakhstan exited at 36 > 0.05",
+    "armenia": "armenia frozen_or_exited at 24 > 0.25",
+    "kazakhstan": "kazakhstan exited at 36 > 0.25",
 }
 #: The figures docs/experiments.md shows, per outcome.
 DOC_FIGURES = {"armenia": ("tradeoff", "cart"), "kazakhstan": ("tradeoff", "box")}

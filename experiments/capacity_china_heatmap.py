@@ -44,7 +44,8 @@ def main() -> None:
         outcome="p_any_exit",
         path=figure,
         title="P(the CSTO loses a member within 36 months)\n"
-        f"baseline scenario, {results['replicates'].iloc[0]} replicates per cell",
+        f"baseline scenario, {results['replicates'].iloc[0]} replicates per cell,\n"
+        "each with its own parameter set from the calibrated posterior",
     )
     plt.close(fig)
     print(f"wrote {figure}")
