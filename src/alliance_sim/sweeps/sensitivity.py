@@ -8,6 +8,7 @@ the replicates' own noise adds a small floor to every index.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -285,13 +286,15 @@ def plot_indices(
             ax.axvline(0, color="0.3", lw=0.8)
             warnings = sobol_warnings(part)
             if warnings:
-                ax.text(
-                    0.98,
-                    0.02,
-                    "Caution:\n" + "\n".join(warnings),
-                    transform=ax.transAxes,
-                    ha="right",
-                    va="bottom",
+                # Under the axis label, not over the bars and legend.
+                ax.annotate(
+                    "Caution:\n" + "\n".join(textwrap.fill(w, 70) for w in warnings),
+                    xy=(0.5, 0.0),
+                    xycoords=ax.xaxis.label,
+                    xytext=(0, -4),
+                    textcoords="offset points",
+                    ha="center",
+                    va="top",
                     fontsize=7,
                     color="#D55E00",
                     bbox={"boxstyle": "round", "fc": "white", "ec": "#D55E00"},
@@ -310,7 +313,13 @@ def plot_indices(
             ax.set_xlabel("Elementary effect (outcome units per full range)")
         ax.set_yticks(ypos, part["parameter"])
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="lower right" if sobol_kind else "best", fontsize=8)
+        if not sobol_kind:
+            ax.legend(loc="best", fontsize=8)
+    if sobol_kind:
+        # Below the panels: when every index is large no corner of a panel is free.
+        handles, labels = axes[0][-1].get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)
     kind = "Sobol sensitivity indices" if sobol_kind else "Morris screening"
     fig.suptitle(f"{title or kind}\nerror bars: 95% bootstrap confidence intervals")
     if path is not None:
