@@ -19,12 +19,11 @@ import solara  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 
 from alliance_sim.viz.components import CSS, Dashboard, ParameterPanel  # noqa: E402
+from alliance_sim.viz.controls import Controls  # noqa: E402
 from alliance_sim.viz.model import AllianceVizModel  # noqa: E402
 from alliance_sim.viz.settings import from_query, to_query  # noqa: E402
 
 TITLE = "CSTO alliance simulator"
-#: Play interval (ms). Mesa's slider moves in steps of 10 from 1, so 151 is what it can show.
-PLAY_INTERVAL = 151
 
 
 def session_model(pending: solara.Reactive[dict]) -> type[AllianceVizModel]:
@@ -97,7 +96,11 @@ def Page():
             router.push(f"{router.path}?{query}" if query else router.path)
 
     solara.use_effect(sync_url, [model.value])
-    SolaraViz(model, components=[], model_params={}, name=TITLE, play_interval=PLAY_INTERVAL)
+    # Mesa's page, sidebar and Information box; its Controls card is hidden (CSS) in favour of
+    # ours (viz/controls.py: a play interval that is kept, every month shown, exact Pause).
+    SolaraViz(model, components=[], model_params={}, name=TITLE)
+    with solara.Sidebar():
+        Controls(model, lambda: session_model(pending)())
     ParameterSidebar(pending, model.value.applied)
     if problems:
         solara.Warning("Link not fully restored: " + "; ".join(problems), dense=True)

@@ -15,7 +15,16 @@ from mesa.visualization.utils import force_update, update_counter
 
 from .. import summary
 from . import charts, figures
-from .model import ACTIONS, METRICS, AllianceVizModel, EnsembleSummary, View, scenario_names
+from .model import (
+    ACTIONS,
+    METRICS,
+    TYPICAL_OF,
+    AllianceVizModel,
+    EnsembleSummary,
+    View,
+    scenario_names,
+    seed_text,
+)
 from .settings import BAND_SIZES, HELP, KNOBS, LABELS, pending_changes
 from .text import METRIC_HELP, METRIC_LABELS, P_EXIT_HELP, describe, human, merge_duplicates
 from .vega import VegaView
@@ -78,9 +87,13 @@ div:has(> .v-card .viz-params) { display: flex; flex-direction: column; }
 /* Solara's "This website runs on Solara" line: at the end of the page, not over the content */
 div:has(> b > a[href="https://solara.dev"]) { position: static !important; text-align: right;
   font-size: 11px; opacity: 0.6; }
-/* Mesa's sliders (play/render interval): show their value, not only while dragging */
-.v-slider__thumb-label-container { display: block !important; }
-.v-slider__thumb-label { font-size: 10px; }
+/* Mesa's Controls card (play/render interval, Use Threads, its buttons) gives way to the app's
+   own (viz/controls.py), which comes first in the sidebar */
+.v-card:has(.v-input--checkbox):has(.v-slider):not(:has(.viz-controls)) { display: none; }
+div:has(> .v-card .viz-controls) { display: flex; flex-direction: column; }
+.v-card.viz-controls, .v-card:has(> .viz-controls) { order: -1; }
+/* Mesa's "Model Parameters" card is empty here: the app's own inputs have their own card */
+.v-navigation-drawer .v-card:has(> .v-card__text > .v-sheet.d-flex:empty) { display: none; }
 """
 
 
@@ -259,6 +272,9 @@ def Header(model: AllianceVizModel, pending: dict):
             style={"font-size": "13px"},
             unsafe_innerHTML=(
                 f"Seed {model.seed_used} · band: {view.ensemble.replicates} runs · "
+                f'<span class="viz-typical">this run: the most typical of {TYPICAL_OF} runs '
+                "drawn with this seed (closest to the ensemble median), run seed "
+                f"{seed_text(model.run_seed)}</span> · "
                 + (
                     f"sliders in force: {html.escape(settings)}"
                     if settings
@@ -319,7 +335,12 @@ def Interventions(model: AllianceVizModel, on_change=None):
 
 @solara.component
 def Vega(kind, view: View, pinned: EnsembleSummary | None, css: str):
-    """An interactive Vega-Lite chart; its template is rebuilt only when a band changes."""
+    """An interactive Vega-Lite chart; its template is rebuilt only when a band changes.
+
+    The widget is created outside the element tree and its datasets are set directly: given
+    as element arguments, the spec and the rows would be walked and copied by the renderer on
+    every month (thousands of nested values).
+    """
     pin = None if pinned is None else pinned.token
 
     def build():
@@ -331,8 +352,18 @@ def Vega(kind, view: View, pinned: EnsembleSummary | None, css: str):
 
     chart = solara.use_memo(build, [kind, view.ensemble.token, pin])
     data = solara.use_memo(lambda: {**chart.data(view), "_version": view.step}, [chart, view.token])
-    with solara.Div(classes=["viz-vega", css]):
-        VegaView.element(spec=chart.template, datasets=data)
+    widget = solara.use_memo(lambda: VegaView(spec=chart.template, datasets=data), [chart])
+
+    def show_data():
+        if widget.datasets is not data:
+            widget.datasets = data
+
+    def close_widget():
+        return widget.close
+
+    solara.use_effect(show_data, [widget, data])
+    solara.use_effect(close_widget, [widget])
+    solara.Div(classes=["viz-vega", css], children=[widget])
 
 
 @solara.component
@@ -506,10 +537,12 @@ def _parquet(frame) -> bytes:
 
 @solara.component
 def ExportPanel(model: AllianceVizModel):
-    """Downloads: this run and the band as CSV or Parquet (charts: Vega's own PNG export)."""
-    update_counter.get()
-    view = model.view()
-    stem = f"{model.scenario_name}-seed{model.seed_used}-{view.date}"
+    """Downloads: this run and the band as CSV or Parquet (charts: Vega's own PNG export).
+
+    The files are built when clicked; the panel itself does not change month by month (the
+    file names carry no month), so stepping sends nothing for it.
+    """
+    stem = f"{model.scenario_name}-seed{model.seed_used}"
     with solara.Card(style=PANEL, classes=["viz-export"]):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "6px"}):
             solara.HTML(tag="b", unsafe_innerHTML="Export")
@@ -525,7 +558,7 @@ def ExportPanel(model: AllianceVizModel):
                 label="Parquet",
             )
             solara.FileDownload(
-                lambda: _csv(view.ensemble.frame()),
+                lambda: _csv(model.band.frame()),
                 filename=f"{stem}-band.csv",
                 label="Band (CSV)",
                 mime_type="text/csv",
