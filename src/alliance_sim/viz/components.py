@@ -1,4 +1,9 @@
-"""Solara components of the browser app; each reads Mesa's ``update_counter`` to redraw on Step.
+"""Solara components of the browser app; the live ones read Mesa's ``update_counter``.
+
+Only what changes month by month is redrawn on Step: the header, the charts' data, the map's
+heading, the state chips and the event log; panels, headings, the intervention and compare
+controls are redrawn when their own inputs change (with reacton's fast renderer, which skips
+unchanged subtrees; see ``app.py``).
 
 Every component takes the session's :class:`~alliance_sim.viz.model.AllianceVizModel` and draws
 from one :meth:`~alliance_sim.viz.model.AllianceVizModel.view`, so a panel never mixes two
@@ -286,8 +291,10 @@ def Header(model: AllianceVizModel, pending: dict):
 
 
 @solara.component
-def StateChips(view: View):
+def StateChips(model: AllianceVizModel):
     """Each member's engagement state as text (also what the browser tests read)."""
+    update_counter.get()
+    view = model.view()
     chips = []
     for name in view.members:
         state = view.states[name]
@@ -302,8 +309,18 @@ def StateChips(view: View):
 
 @solara.component
 def Interventions(model: AllianceVizModel, on_change=None):
-    """Force a member to exit, freeze or rejoin in the month on screen."""
+    """Force a member to exit, freeze or rejoin in the month on screen.
+
+    Redrawn only when a member's state changes or the run begins, not every month.
+    """
     update_counter.get()
+    view = model.view()
+    ready = model.run.date >= model.run.clock_start
+    _InterventionControls(model, tuple(view.states.items()), ready, on_change)
+
+
+@solara.component
+def _InterventionControls(model: AllianceVizModel, states: tuple, ready: bool, on_change=None):
     members = [m for m in model.members if m != model.run.hegemon.name]
     choice, set_choice = solara.use_state(members[-2] if len(members) > 1 else members[0])
     if choice not in members:
@@ -329,7 +346,7 @@ def Interventions(model: AllianceVizModel, on_change=None):
                 outlined=action != "exit",
                 small=True,
             )
-    if model.run.date < model.run.clock_start:
+    if not ready:
         solara.HTML(tag="div", classes=["viz-help"], unsafe_innerHTML="Step first to intervene.")
 
 
@@ -367,14 +384,26 @@ def Vega(kind, view: View, pinned: EnsembleSummary | None, css: str):
 
 
 @solara.component
+def LiveVega(model: AllianceVizModel, kind, pinned: EnsembleSummary | None, css: str):
+    """:func:`Vega` of the month on screen (the panel around it is not redrawn every month)."""
+    update_counter.get()
+    Vega(kind, model.view(), pinned, css)
+
+
+@solara.component
+def MapTitle(model: AllianceVizModel):
+    """The map's heading with the month on screen."""
+    update_counter.get()
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>The bloc in {long_date(model.date)}</b>")
+
+
+@solara.component
 def MapPanel(model: AllianceVizModel, on_change=None):
     """The map-like network of the bloc, the members' states, and the intervention controls."""
-    update_counter.get()
-    view = model.view()
     with solara.Card(style=PANEL, classes=["viz-map"]):
-        solara.HTML(tag="div", unsafe_innerHTML=f"<b>The bloc in {long_date(view.date)}</b>")
-        Vega(charts.MapChart, view, None, "viz-map-chart")
-        StateChips(view)
+        MapTitle(model)
+        LiveVega(model, charts.MapChart, None, "viz-map-chart")
+        StateChips(model)
         Interventions(model, on_change=on_change)
 
 
@@ -389,20 +418,18 @@ def _metric_help_html() -> str:
 @solara.component
 def BlocPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
     """Bloc metrics: this run against the ensemble's median and 90% band (and a pinned band)."""
-    update_counter.get()
-    view = model.view()
     with solara.Card(style=PANEL, classes=["viz-bloc"]):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 "<b>Bloc metrics</b> <span class='viz-muted'>— this run (solid, dots), ensemble "
-                f"median (dashed) and 90% band of {view.ensemble.replicates} runs"
+                f"median (dashed) and 90% band of {model.band_replicates} runs"
                 + (" · orange: the pinned reference" if pinned is not None else "")
                 + " · purple rules: documented events and your interventions. Hover for values;"
                 " ⋯ saves a PNG.</span>"
             ),
         )
-        Vega(charts.BlocChart, view, pinned, "viz-bloc-chart")
+        LiveVega(model, charts.BlocChart, pinned, "viz-bloc-chart")
         with solara.Details("What the metrics mean"):
             solara.HTML(tag="div", unsafe_innerHTML=_metric_help_html())
 
@@ -410,8 +437,6 @@ def BlocPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
 @solara.component
 def LoyaltyPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
     """Each member's loyalty with the engagement ladder's thresholds."""
-    update_counter.get()
-    view = model.view()
     with solara.Card(style=PANEL, classes=["viz-loyalty"]):
         solara.HTML(
             tag="div",
@@ -423,7 +448,7 @@ def LoyaltyPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
                 "the share of the ensemble out of the bloc in its last month</span>"
             ),
         )
-        Vega(charts.LoyaltyChart, view, pinned, "viz-loyalty-chart")
+        LiveVega(model, charts.LoyaltyChart, pinned, "viz-loyalty-chart")
 
 
 @solara.component
@@ -491,9 +516,16 @@ def differences_html(pinned: EnsembleSummary, current: EnsembleSummary) -> str:
 
 @solara.component
 def ComparePanel(model: AllianceVizModel, pinned: solara.Reactive):
-    """Pin this run's band as a reference; the charts overlay it and the paired differences show."""
+    """Pin this run's band as a reference; the charts overlay it and the paired differences show.
+
+    Redrawn when the band changes (Reset, an intervention) or a band is pinned, not every month.
+    """
     update_counter.get()
-    view = model.view()
+    _CompareCard(model, pinned, model.band)
+
+
+@solara.component
+def _CompareCard(model: AllianceVizModel, pinned: solara.Reactive, band: EnsembleSummary):
     with solara.Card(style=PANEL, classes=["viz-compare"]):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "8px"}):
             solara.HTML(tag="b", unsafe_innerHTML="Compare")
@@ -502,7 +534,7 @@ def ComparePanel(model: AllianceVizModel, pinned: solara.Reactive):
                 small=True,
                 outlined=True,
                 on_click=lambda: pinned.set(
-                    (view.ensemble, f"{model.scenario_name}, seed {model.seed_used}")
+                    (band, f"{model.scenario_name}, seed {model.seed_used}")
                 ),
             )
             if pinned.value is not None:
@@ -517,11 +549,11 @@ def ComparePanel(model: AllianceVizModel, pinned: solara.Reactive):
                 ),
             )
         else:
-            band, label = pinned.value
+            reference, label = pinned.value
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=f"Pinned: {html.escape(label)} ({band.replicates} runs)<br>"
-                + differences_html(band, view.ensemble),
+                unsafe_innerHTML=f"Pinned: {html.escape(label)} ({reference.replicates} runs)<br>"
+                + differences_html(reference, band),
             )
 
 
