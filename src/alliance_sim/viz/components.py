@@ -78,6 +78,9 @@ div:has(> .v-card .viz-params) { display: flex; flex-direction: column; }
 /* charts scale to their panel: smaller in a narrow window, larger on a wide one */
 .viz-vega .vega-embed svg.marks { width: 100% !important; height: auto !important; }
 .viz-vega .vega-embed summary { opacity: 0.6; }
+/* the map's ⋯ menu at its bottom right, off the loyalty legend */
+.viz-map-chart .vega-embed summary { top: auto; bottom: 0; }
+.viz-map-chart .vega-embed .vega-actions { top: auto; bottom: 38px; }
 .theme--dark .viz-vega svg {
   filter: invert(0.9) hue-rotate(180deg);
 }
