@@ -139,8 +139,6 @@ def main() -> None:
             horizon = int(page.locator(".viz-month").inner_text().split()[-1])
             last = min(first + 1 + args.play, horizon)
             _wait_drawn(page, last)
-            if last < horizon:  # at the horizon the player has stopped by itself
-                page.get_by_role("button", name="❚❚", exact=True).click()
             drawn = page.evaluate("window.vizDrawn")
             months = range(first + 1, last + 1)
             skipped = [m for m in months if str(m) not in drawn]

@@ -223,9 +223,11 @@ def test_end_of_run_signal_and_downloads(page: Page, solara_app_url: str, tmp_pa
     app = open_app(page, solara_app_url + "?scenario_name=armenia_exit&month=2025-08")
     expect(app.locator(".viz-scenario")).to_have_text("armenia_exit")
     assert date_of(app) == "2025-08"
-    step(app)
+    button(app, "▶").click()  # plays the last month and stops by itself
     expect(app.locator(".viz-end")).to_contain_text("End of the run", timeout=TIMEOUT)
+    expect(button(app, "▶")).to_be_disabled(timeout=TIMEOUT)
     expect(button(app, "Step")).to_be_disabled()
+    drawn(app)
     expect(mesa_counter(app, step_of(app))).to_be_visible()  # no step past the end
     with app.expect_download() as info:
         app.get_by_role("button", name="This run (CSV)").click()

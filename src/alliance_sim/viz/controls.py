@@ -32,14 +32,12 @@ def play(model: solara.Reactive, playing: solara.Reactive, interval: solara.Reac
 
     Each month is drawn before the next is simulated. The schedule counts from the previous
     tick, so a redraw shorter than the interval does not slow the pace; a longer one starts the
-    next month at once (no catching up in bursts).
+    next month at once (no catching up in bursts). ``playing`` is left as it is at the horizon:
+    set from this task's own thread, it would restart the task in the middle of the redraw.
     """
     due = time.perf_counter()
-    while playing.value:
-        current = model.value
-        if not current.running:
-            break
-        current.step()
+    while playing.value and model.value.running:
+        model.value.step()
         force_update()
         due += interval.value / 1000
         wait = due - time.perf_counter()
@@ -47,7 +45,6 @@ def play(model: solara.Reactive, playing: solara.Reactive, interval: solara.Reac
             time.sleep(wait)
         else:
             due = time.perf_counter()
-    playing.set(False)
 
 
 @solara.component
@@ -57,6 +54,7 @@ def Controls(model: solara.Reactive, make_model: Callable[[], object]):
     playing = solara.use_reactive(False)
     interval = solara.use_reactive(PLAY_INTERVAL)
     running = bool(model.value.running)
+    playing_now = playing.value and running  # the player stops by itself at the horizon
 
     def run_player():
         if playing.value:
@@ -89,13 +87,13 @@ def Controls(model: solara.Reactive, make_model: Callable[[], object]):
         with solara.Row(justify="space-between"):
             solara.Button(label="Reset", color="primary", on_click=reset)
             solara.Button(
-                label="❚❚" if playing.value else "▶",
+                label="❚❚" if playing_now else "▶",
                 color="primary",
                 on_click=lambda: playing.set(not playing.value),
                 disabled=not running,
             )
             solara.Button(
-                label="Step", color="primary", on_click=step, disabled=playing.value or not running
+                label="Step", color="primary", on_click=step, disabled=playing_now or not running
             )
         solara.HTML(
             tag="div",
