@@ -68,6 +68,21 @@ def test_this_run_is_a_typical_one_inside_the_band_not_a_tail_case():
     assert AllianceVizModel(band_replicates=200).run_seed == model.run_seed  # same inputs
 
 
+def test_the_band_runs_parameter_sets_from_the_calibrated_posterior():
+    from alliance_sim.core.posterior import load_posterior
+    from alliance_sim.viz.model import PER_SET, band_source
+
+    model = AllianceVizModel(band_replicates=50)
+    contagion = model.ensemble.g["contagion"]  # a calibrated parameter
+    sets = np.unique(contagion)
+    assert len(sets) == 50 // PER_SET  # each set run PER_SET times
+    assert set(sets) <= set(load_posterior()["global.contagion"])
+    assert "5 parameter sets drawn from the calibrated posterior" in band_source(50)
+    # a moved slider wins over the posterior in every replicate
+    moved = AllianceVizModel(band_replicates=50, contagion=0.9)
+    assert np.all(moved.ensemble.g["contagion"] == 0.9)
+
+
 def test_step_advances_one_month_and_stops_at_the_horizon():
     model = AllianceVizModel(scenario_name="calibration_2022", band_replicates=50)
     first = np.datetime64(model.view().date, "M")

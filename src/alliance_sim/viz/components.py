@@ -27,6 +27,7 @@ from .model import (
     AllianceVizModel,
     EnsembleSummary,
     View,
+    band_source,
     scenario_names,
     seed_text,
 )
@@ -135,7 +136,9 @@ def outlook(view: View) -> str:
     )
     return (
         f"Ensemble at {view.end} (median, 90% interval over {band.replicates} runs — "
-        "Monte Carlo and parameter uncertainty): " + " · ".join(parts) + f" · {out}"
+        "Monte Carlo noise and the calibrated posterior's parameter uncertainty): "
+        + " · ".join(parts)
+        + f" · {out}"
     )
 
 
@@ -279,7 +282,7 @@ def Header(model: AllianceVizModel, pending: dict):
             classes=["viz-settings", "viz-muted"],
             style={"font-size": "13px"},
             unsafe_innerHTML=(
-                f"Seed {model.seed_used} · band: {view.ensemble.replicates} runs · "
+                f"Seed {model.seed_used} · band: {band_source(view.ensemble.replicates)} · "
                 f'<span class="viz-typical">this run: the most typical of {TYPICAL_OF} runs '
                 "drawn with this seed (closest to the ensemble median), run seed "
                 f"{seed_text(model.run_seed)}</span> · "
@@ -426,7 +429,8 @@ def BlocPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
             tag="div",
             unsafe_innerHTML=(
                 "<b>Bloc metrics</b> <span class='viz-muted'>— this run (solid, dots), ensemble "
-                f"median (dashed) and 90% band of {model.band_replicates} runs"
+                f"median (dashed) and 90% band of {model.band_replicates} runs (parameter sets "
+                "from the calibrated posterior)"
                 + (" · orange: the pinned reference" if pinned is not None else "")
                 + " · purple rules: documented events and your interventions. Hover for values;"
                 " ⋯ saves a PNG.</span>"
@@ -513,7 +517,7 @@ def differences_html(pinned: EnsembleSummary, current: EnsembleSummary) -> str:
         "<th>paired difference</th><th>90% interval</th><th>P(lower)</th></tr>"
         f"{rows}</table><div class='viz-help'>Replicate by replicate (same seed: same draws), "
         "as <code>alliance-sim compare</code> reports; the interval holds 90% of the paired "
-        "differences (Monte Carlo and parameter uncertainty).</div>"
+        "differences (Monte Carlo and posterior parameter uncertainty).</div>"
     )
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 from ..api import scenario_markers
 from ..core.model import KNOBS, AllianceModel
 from ..core.parameters import ENGAGEMENT_STATES, load_parameters
+from ..core.posterior import DEFAULT_REPLICATES_PER_SET, nested_layout, with_ensemble
 from ..scenarios import ScenarioError, list_scenarios, load_scenario
 
 #: What the intervention buttons can do, as event types.
@@ -41,6 +42,10 @@ BAND = (0.05, 0.5, 0.95)
 #: Bloc metrics charted (keys of ``AllianceModel.metrics``).
 METRICS = ("integrity", "cohesion", "credibility", "capacity")
 DRIFT_KEY = "global.capacity_drift"
+#: Where the replicates' parameter values come from, as in ``alliance-sim run``: sets drawn
+#: from the calibrated posterior shipped with the package, each run ``PER_SET`` times.
+ENSEMBLE = "posterior"
+PER_SET = DEFAULT_REPLICATES_PER_SET
 #: "This run" is the most typical of this many candidate runs drawn from the seed: the one
 #: closest to the ensemble median (a first look should not be a tail case).
 TYPICAL_OF = 8
@@ -231,6 +236,15 @@ def summarise_ensemble(model: AllianceModel) -> EnsembleSummary:
     )
 
 
+def band_source(replicates: int) -> str:
+    """Where the band's runs come from, in words (``200 runs: 20 sets … × 10 runs``)."""
+    sets, per_set = nested_layout(replicates, PER_SET)
+    return (
+        f"{replicates} runs: {sets} parameter sets drawn from the calibrated posterior "
+        f"× {per_set} runs each"
+    )
+
+
 def distance_to_median(trace: pd.DataFrame, band: EnsembleSummary) -> float:
     """How far a run's bloc metrics stay from the ensemble median, in band widths (RMS)."""
     total = 0.0
@@ -270,9 +284,11 @@ class AllianceVizModel(mesa.Model):
             shared link restores them.
         month: Replay the run to this month (``YYYY-MM``), as a shared link restores it.
 
-    A knob left at its default (:func:`knob_defaults`) keeps the scenario's own value, drawn per
-    replicate within its documented uncertainty; a knob moved away fixes the value in every
-    replicate from the start month. ``settings`` lists the knobs in force.
+    Replicates take their parameter values from sets drawn from the calibrated posterior
+    (:data:`ENSEMBLE`, as ``alliance-sim run`` does), :data:`PER_SET` runs a set. A knob left at
+    its default (:func:`knob_defaults`) keeps the scenario's own value (the posterior's draw); a
+    knob moved away fixes the value in every replicate from the start month. ``settings`` lists
+    the knobs in force.
 
     "This run" is the most typical of :data:`TYPICAL_OF` runs drawn from the seed (the one
     closest to the ensemble median over the horizon, :func:`distance_to_median`); its seed is
@@ -394,6 +410,13 @@ class AllianceVizModel(mesa.Model):
         events.extend(self.interventions)
         kwargs["events"] = events
         kwargs.update({k: v for k, v in self.settings.items() if k in KNOBS})
+        # the moved sliders win over the posterior's values (the drift from the start month on)
+        keep = [KNOBS[k] for k in self.settings if k in KNOBS]
+        if "capacity_trend" in self.settings:
+            keep.append(DRIFT_KEY)
+        kwargs["overrides"] = with_ensemble(
+            kwargs, ENSEMBLE, replicates, kwargs["seed"], PER_SET, keep=keep
+        )
         return kwargs
 
     def _build(self, replay_to: int) -> None:
