@@ -11,7 +11,8 @@ and measures
   month. Also printed: the same from the driver's side (Playwright's click, with its checks, to
   its noticing), which adds the automation's own round trips;
 - Play: ▶ at the app's default interval (150 ms): the time between consecutive months drawn
-  (all three charts), timed in the page, and whether any month was skipped.
+  (all three charts), timed in the page, and how many months were never on all three charts
+  in the same animation frame (skipped).
 
 It prints the machine's load average next to the figures: on a shared machine they vary a lot.
 """
@@ -142,7 +143,11 @@ def main() -> None:
             drawn = page.evaluate("window.vizDrawn")
             months = range(first + 1, last + 1)
             skipped = [m for m in months if str(m) not in drawn]
-            gaps = [drawn[str(m)] - drawn[str(m - 1)] for m in months if str(m - 1) in drawn]
+            gaps = [
+                drawn[str(m)] - drawn[str(m - 1)]
+                for m in months
+                if str(m) in drawn and str(m - 1) in drawn
+            ]
             interval = page.locator(".viz-interval .viz-value").inner_text()
             browser.close()
     finally:
