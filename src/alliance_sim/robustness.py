@@ -128,6 +128,13 @@ def format_robustness(table: pd.DataFrame, source: str) -> str:
         "   range across sets",
     ]
     for row in table.itertuples(index=False):
+        if row.effect == 0:
+            # No change overall: "holds in" would read as an effect that holds.
+            lines.append(
+                f"  {row.scenario:<24} {row.outcome:<36} {0:>+8.3f} {'—':>9} {'—':>12}   "
+                f"no change in {row.sign_share:.0%} of sets"
+            )
+            continue
         lines.append(
             f"  {row.scenario:<24} {row.outcome:<36} {row.effect:>+8.3f} {row.sign_share:>9.0%}"
             f" {row.reverse_share:>12.0%}   [{row.set_q05:+.3f}, {row.set_q95:+.3f}]"
