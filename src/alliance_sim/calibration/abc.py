@@ -11,7 +11,6 @@ the same seed gives the same posterior wherever it runs.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import time
@@ -44,8 +43,9 @@ def model_version() -> str:
     """A hash of the code and data a posterior depends on.
 
     The simulation core (its modules and ``parameters.yaml``) and the calibration chunk that
-    draws, simulates and accepts. Python modules are hashed by their syntax tree, so comments
-    and formatting do not make the shipped posterior stale; any change of code does.
+    draws, simulates and accepts. Files are hashed byte for byte (a syntax-tree hash would
+    ignore comments, but Python versions dump their trees differently, and the hash must be
+    the same on every supported Python).
     """
     h = hashlib.sha256()
     package = resources.files("alliance_sim")
@@ -54,8 +54,7 @@ def model_version() -> str:
     files += [core.joinpath("data/parameters.yaml"), package.joinpath("calibration/simulate.py")]
     for path in files:
         h.update(path.name.encode())
-        text = path.read_bytes()
-        h.update(ast.dump(ast.parse(text)).encode() if path.name.endswith(".py") else text)
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
