@@ -213,41 +213,54 @@ class MemberState(mesa.Agent):
         with switching costs. Stance: a binary logit between neutral and support once there
         is a war. Exit is absorbing (only a rejoin event undoes it); locked members keep their
         forced rung.
+
+        The arithmetic is that of the functions in :mod:`~alliance_sim.core.mechanisms`, in the
+        same order (so the same numbers), with work whose result is known skipped: a member out
+        of the treaty in every replicate draws no rung and has no exit hazard.
         """
         model, snap, g = self.model, self.model.snapshot, self.model.g
-        i = model.index[self.name]
-        u = snap["uniform"][i]
+        u = snap["uniform"][model.index[self.name]]
         terms = self.payoffs(snap)
-        support = self.stance == mech.SUPPORT
-        pledge = g["pledge_cost"] * support
-        inside = np.minimum(self.state, mech.FROZEN)
-        values = mech.rung_values(
-            terms["bloc"],
-            terms["outside"],
-            terms["burden"],
-            g["guarantee_share_reduced"],
-            g["burden_share_reduced"],
+        state = self.state
+        out = state == mech.EXITED
+        all_out = out.all()
+        free = mech.logit_weights(
+            mech.rung_values(
+                terms["bloc"],
+                terms["outside"],
+                terms["burden"],
+                g["guarantee_share_reduced"],
+                g["burden_share_reduced"],
+            )
         )
-        free = mech.logit_weights(values)
-        weights = free * mech.switching_discounts(
-            inside, support, model.move_discount, model.pledge_discount
-        )
-        rung = mech.draw_choice(weights, u[0])
-        log_odds = mech.exit_log_odds(
-            terms["outside"] - pledge,
-            np.log(weights.sum(axis=0)),
-            g["exit_precision"],
-            g["exit_barrier"],
-            snap["decision_date"],
-            g["decision_multiplier"],
-        )
-        out = self.state == mech.EXITED
-        exit_probability = np.where(out, 0.0, mech.logistic(log_odds))
-        leaves = u[1] < exit_probability
-        state = np.where(leaves, mech.EXITED, rung).astype(np.int8)
-        state = np.where(self.locked | out, self.state, state)
+        if all_out:
+            # Out everywhere: the state stays, the hazard is 0 (the draws are still taken).
+            next_state = state.copy()
+            exit_probability = np.zeros(model.replicates)
+        else:
+            support = self.stance == mech.SUPPORT
+            weights = free * model.switching_discounts(state, support)
+            total = weights.sum(axis=0)
+            rung = mech.draw_choice(weights, u[0], total)
+            log_odds = mech.exit_log_odds(
+                terms["outside"] - g["pledge_cost"] * support,
+                np.log(total),
+                g["exit_precision"],
+                g["exit_barrier"],
+                snap["decision_date"],
+                g["decision_multiplier"],
+                decision_shift=snap["decision_shift"],
+            )
+            exit_probability = mech.logistic(log_odds)
+            if out.any():
+                exit_probability[out] = 0.0
+            leaves = u[1] < exit_probability
+            next_state = np.where(leaves, np.int8(mech.EXITED), rung)
+            held = self.locked | out
+            if held.any():
+                next_state = np.where(held, state, next_state)
         self._next = {
-            "state": state,
+            "state": next_state,
             "stance": self._choose_stance(terms, u[2]),
             "loyalty": mech.expected_participation(free, g["burden_share_reduced"]),
             "exit_probability": exit_probability,
@@ -268,17 +281,24 @@ class MemberState(mesa.Agent):
     def _choose_stance(self, terms: dict[str, np.ndarray], uniform: np.ndarray) -> np.ndarray:
         """Support or stay neutral in the hegemon's war (hedging), once there is one."""
         g, model = self.model.g, self.model
-        balancing = g["threat_weight"] * self.threat * model.threat_is_war_adversary(self)
-        value = mech.stance_utility(
-            self.affinity, balancing, terms["entrapment"], g["align_weight"], g["stance_cost"]
+        at_war = g["war_intensity"] > 0
+        if not at_war.any():
+            return np.full(model.replicates, mech.NO_STANCE, dtype=np.int8)
+        # threat_weight × threat × (1 if the threat is the war adversary, else 0), skipping the
+        # product with 1 and the sum with 0.
+        balancing = (
+            g["threat_weight"] * self.threat if model.threat_is_war_adversary(self) else None
+        )
+        value = mech.stance_utility_from_alignment(
+            terms["alignment"], balancing, terms["entrapment"], g["stance_cost"]
         )
         # Changing a public stance costs the same audience cost as any public move.
-        switch = g["move_cost"] * (
-            (self.stance == mech.SUPPORT).astype(float) - (self.stance == mech.NEUTRAL)
-        )
-        log_odds = g["stance_precision"] * value + switch
+        log_odds = g["stance_precision"] * value
+        if (self.stance != mech.NO_STANCE).any():
+            log_odds += g["move_cost"] * mech.STANCE_SIGN.take(self.stance)
         supports = uniform < mech.logistic(log_odds)
-        at_war = g["war_intensity"] > 0
+        if at_war.all():
+            return supports.view(np.int8)  # SUPPORT is 1, NEUTRAL 0
         stance = np.where(supports, mech.SUPPORT, mech.NEUTRAL)
         return np.where(at_war, stance, mech.NO_STANCE).astype(np.int8)
 

@@ -279,6 +279,35 @@ class AllianceModel(mesa.Model):
         # Logit-weight factors of the switching costs (see mechanisms.switching_discounts).
         self.move_discount = np.exp(-self.g["move_cost"])
         self.pledge_discount = np.exp(-self.g["pledge_cost"])
+        # ... for each (rung inside the treaty, backs the war) pair, shape (6, 3, R): a member's
+        # factors are looked up rather than recomputed each month.
+        r = self.replicates
+        self._discount_table = np.stack(
+            [
+                mech.switching_discounts(
+                    np.full(r, rung, dtype=np.int8),
+                    np.full(r, support),
+                    self.move_discount,
+                    self.pledge_discount,
+                )
+                for rung in range(len(mech.STAY_RUNGS))
+                for support in (False, True)
+            ]
+        ).reshape(-1)
+        self._discount_offsets = np.arange(3 * r).reshape(3, r)
+        # decision_date * log(decision_multiplier) is that, or zero: the log is taken once.
+        self._log_decision_multiplier = np.log(self.g["decision_multiplier"])
+
+    def switching_discounts(self, state: np.ndarray, support: np.ndarray) -> np.ndarray:
+        """:func:`mechanisms.switching_discounts` for a member on ``state``, shape ``(3, R)``.
+
+        Exited replicates get the frozen rung's factors (their choice is not used).
+        """
+        row = np.minimum(state, mech.FROZEN).astype(np.intp)
+        row *= 2
+        row += support
+        row *= 3 * self.replicates
+        return self._discount_table.take(row + self._discount_offsets)
 
     def guarantee_rung(self, state: np.ndarray) -> np.ndarray:
         """Share of the guarantee a member on ``state`` keeps (exited: none), shape ``(R,)``."""
@@ -425,12 +454,17 @@ class AllianceModel(mesa.Model):
         disengagement = np.clip(states - self.initial_states, 0, 3) / 3.0
         moved = (states > self.initial_states).any(axis=1)
         calendar_month = int(self.date.astype(int) % 12) + 1
+        decision_date = (calendar_month == self.g["decision_month"]).astype(float)
         return {
             "capacity": self.hegemon.capacity,
             "affinity": self.affinity,
             "disengagement": disengagement,
             "contagion": self._affinity.contagion(disengagement, moved),
-            "decision_date": (calendar_month == self.g["decision_month"]).astype(float),
+            "decision_date": decision_date,
+            # decision_date × log(multiplier), or None when no replicate is at a decision date.
+            "decision_shift": (
+                decision_date * self._log_decision_multiplier if decision_date.any() else None
+            ),
             # Per member: the rung draw, the exit draw and the stance draw.
             "uniform": self.streams.uniform(len(self.members), 3) if noise else None,
             "noise": self.streams.normal() if noise else None,
