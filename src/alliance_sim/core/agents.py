@@ -132,6 +132,7 @@ class MemberState(mesa.Agent):
         self.loyalty = np.zeros(r)
         self.exit_probability = np.zeros(r)
         self._next: dict[str, np.ndarray] = {}
+        self._products: dict[str, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
 
     # ------------------------------------------------------------------ derived quantities
     @property
@@ -158,38 +159,54 @@ class MemberState(mesa.Agent):
     def payoffs(self, snap: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The terms of this member's choice under the conditions in ``snap``, one per mechanism.
 
+        Products of parameters alone (the parameter part of alignment, entrapment, anger and
+        the guarantee's regime support) are kept from month to month while their arrays are
+        the same objects: parameters change by being replaced (``set_parameter``, events),
+        never in place. Terms that are zero for this member's kind of threat are not added.
+
         Returns:
             ``bloc`` (value of the guarantee and alignment), ``outside`` (outside option less
             the hegemon's coercion), ``burden`` (entrapment, public anger, contagion) and the
             parts they are made of.
         """
-        g, p = self.model.g, self.params
+        model, g, p = self.model, self.model.g, self.params
         capacity = snap["capacity"]
         outside = self.outside_option()
-        guarantee = mech.guarantee_value(
-            mech.expected_help(self.trust, capacity),
-            self.threat,
-            self.threat_kind,
-            p["regime_security"],
-            g["threat_weight"],
-            g["regime_weight"],
+        help_expected = mech.expected_help(self.trust, capacity)
+        regime = self._product("regime", g["regime_weight"], p["regime_security"])
+        if self.threat_kind in (mech.EXTERNAL, mech.INTRA):
+            guarantee = g["threat_weight"] * self.threat
+            guarantee += regime
+            guarantee *= help_expected
+        else:  # mech.guarantee_value with nothing protected: help × (0 + regime)
+            guarantee = help_expected * regime
+        if self.threat_kind == mech.HEGEMON:
+            hegemon = mech.hegemon_threat_value(
+                self.threat,
+                self.threat_kind,
+                capacity,
+                outside,
+                g["real_alternative"],
+                g["threat_weight"],
+            )
+            bloc = guarantee + hegemon
+        else:
+            hegemon = model.zeros
+            bloc = guarantee.copy()
+        alignment = self._product("alignment", g["align_weight"], self.affinity)
+        bloc += alignment
+        entrapment = self._product(
+            "entrapment", g["entrapment_weight"], g["war_intensity"], p["entrapment_sensitivity"]
         )
-        hegemon = mech.hegemon_threat_value(
-            self.threat,
-            self.threat_kind,
-            capacity,
-            outside,
-            g["real_alternative"],
-            g["threat_weight"],
-        )
-        alignment = g["align_weight"] * self.affinity
-        entrapment = mech.entrapment_cost(
-            g["war_intensity"], p["entrapment_sensitivity"], g["entrapment_weight"]
-        )
-        anger = g["public_pressure_weight"] * p["public_sensitivity"] * self.pressure
+        anger = self._product("anger", g["public_pressure_weight"], p["public_sensitivity"])
+        anger = anger * self.pressure
         # The model computes every member's contagion exposure once per snapshot.
-        contagion = g["contagion"] * snap["contagion"][self.model.index[self.name]]
-        coercion = mech.coercion_cost(capacity, p["dependence"], g["coercion_weight"])
+        contagion = g["contagion"] * snap["contagion"][model.index[self.name]]
+        coercion = model.coercion_scale(capacity) * p["dependence"]
+        outside_value = g["outside_weight"] * outside
+        outside_value -= coercion
+        burden = entrapment + anger
+        burden += contagion
         return {
             "guarantee": guarantee,
             "hegemon_threat": hegemon,
@@ -199,10 +216,21 @@ class MemberState(mesa.Agent):
             "contagion": contagion,
             "outside_option": outside,
             "coercion": coercion,
-            "bloc": guarantee + hegemon + alignment,
-            "outside": g["outside_weight"] * outside - coercion,
-            "burden": entrapment + anger + contagion,
+            "bloc": bloc,
+            "outside": outside_value,
+            "burden": burden,
         }
+
+    def _product(self, key: str, *factors: np.ndarray) -> np.ndarray:
+        """``factors[0] * factors[1] * ...``, kept while the factors are the same arrays."""
+        kept = self._products.get(key)
+        if kept is not None and all(a is b for a, b in zip(kept[0], factors, strict=True)):
+            return kept[1]
+        value = factors[0]
+        for factor in factors[1:]:
+            value = value * factor
+        self._products[key] = (factors, value)
+        return value
 
     # ------------------------------------------------------------------ monthly update
     def decide(self) -> None:
@@ -224,15 +252,14 @@ class MemberState(mesa.Agent):
         state = self.state
         out = state == mech.EXITED
         all_out = out.all()
-        free = mech.logit_weights(
-            mech.rung_values(
-                terms["bloc"],
-                terms["outside"],
-                terms["burden"],
-                g["guarantee_share_reduced"],
-                g["burden_share_reduced"],
-            )
+        values = mech.rung_values(
+            terms["bloc"],
+            terms["outside"],
+            terms["burden"],
+            g["guarantee_share_reduced"],
+            g["burden_share_reduced"],
         )
+        free = mech.logit_weights(values, out=values)
         if all_out:
             # Out everywhere: the state stays, the hazard is 0 (the draws are still taken).
             next_state = state.copy()
@@ -322,8 +349,10 @@ class MemberState(mesa.Agent):
         month = self.model.month_index
         newly_frozen = (state == mech.FROZEN) & (self.freeze_month < 0)
         newly_exited = (state == mech.EXITED) & (self.state != mech.EXITED)
-        self.freeze_month = np.where(newly_frozen, month, self.freeze_month)
-        self.exit_month = np.where(newly_exited, month, self.exit_month)
+        if newly_frozen.any():
+            self.freeze_month = np.where(newly_frozen, month, self.freeze_month)
+        if newly_exited.any():
+            self.exit_month = np.where(newly_exited, month, self.exit_month)
         if state[0] != self.state[0]:
             self.model.log_event(
                 "state_change",
@@ -388,17 +417,12 @@ class Hegemon(MemberState):
         """Honour at most one member this month by the reward rule (before members decide)."""
         model = self.model
         others = [m for m in model.members if m is not self]
-        probabilities = np.stack(
-            [
-                mech.reward_probability(
-                    self.capacity,
-                    member.params["commitment"],
-                    member.state == mech.ACTIVE,
-                    model.g["reward_rate"],
-                )
-                for member in others
-            ]
-        )
+        # mech.reward_probability for every other member: rate × capacity is shared.
+        scale = model.g["reward_rate"] * self.capacity
+        probabilities = np.empty((len(others), model.replicates))
+        for row, member in zip(probabilities, others, strict=True):
+            np.multiply(scale, member.params["commitment"], out=row)
+            row *= member.state == mech.ACTIVE
         draw = model.streams.uniform()
         for member, honoured in zip(others, mech.draw_one_of(probabilities, draw), strict=True):
             if honoured.any():

@@ -207,14 +207,14 @@ def softmax(utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return weights / total, np.log(total)
 
 
-def logit_weights(utilities: np.ndarray) -> np.ndarray:
-    """``exp(utilities)``: unnormalised logit weights.
+def logit_weights(utilities: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``exp(utilities)``: unnormalised logit weights (into ``out`` if given).
 
     Utilities here are sums of bounded terms (every weight's range is capped in the parameter
     table), far inside the range where ``exp`` is exact in float64, so no shift by the maximum
     is needed.
     """
-    return np.exp(utilities)
+    return np.exp(utilities, out=out)
 
 
 def exit_log_odds(
@@ -330,7 +330,8 @@ def stance_utility(
     when that threat is the hegemon's adversary in the war; it costs the entrapment of a
     belligerent's ally, and taking sides at all costs ``stance_cost``.
     """
-    return stance_utility_from_alignment(align_weight * affinity, balancing, entrapment, stance_cost)
+    alignment = align_weight * affinity
+    return stance_utility_from_alignment(alignment, balancing, entrapment, stance_cost)
 
 
 def stance_utility_from_alignment(
@@ -420,7 +421,10 @@ def draw_one_of(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:
     """
     total = probabilities.sum(axis=0)
     scaled = uniform * np.maximum(total, 1.0)
-    upper = np.cumsum(probabilities, axis=0)
+    # np.cumsum(probabilities, axis=0), row by row (the same additions, several times faster).
+    upper = np.array(probabilities, dtype=float)
+    for k in range(1, len(upper)):
+        upper[k] += upper[k - 1]
     return (scaled < upper) & (scaled >= upper - probabilities)
 
 

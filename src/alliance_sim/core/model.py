@@ -146,6 +146,9 @@ class AllianceModel(mesa.Model):
         self.event_log: list[dict[str, Any]] = []
         self.streams = ReplicateStreams(entropy, self.replicates)
 
+        self.zeros = np.zeros(self.replicates)
+        self.zeros.flags.writeable = False
+        self._coercion_scale = None
         self._build_agents()
         self._schedule = self._schedule_events(events, history)
 
@@ -297,6 +300,17 @@ class AllianceModel(mesa.Model):
         self._discount_offsets = np.arange(3 * r).reshape(3, r)
         # decision_date * log(decision_multiplier) is that, or zero: the log is taken once.
         self._log_decision_multiplier = np.log(self.g["decision_multiplier"])
+
+    def coercion_scale(self, capacity: np.ndarray) -> np.ndarray:
+        """``coercion_weight × capacity``: the members' shared part of the coercion cost.
+
+        See :func:`mechanisms.coercion_cost`; computed once per capacity array.
+        """
+        weight = self.g["coercion_weight"]
+        kept = self._coercion_scale
+        if kept is None or kept[0] is not weight or kept[1] is not capacity:
+            kept = self._coercion_scale = (weight, capacity, weight * capacity)
+        return kept[2]
 
     def switching_discounts(self, state: np.ndarray, support: np.ndarray) -> np.ndarray:
         """:func:`mechanisms.switching_discounts` for a member on ``state``, shape ``(3, R)``.
