@@ -153,8 +153,15 @@ class MemberState(mesa.Agent):
 
     def outside_option(self) -> np.ndarray:
         """Best alternative patron on offer: ``access × pull``, less from a hostile patron."""
-        usable = self.model.patron_usable[self.model.index[self.name]]
-        return mech.outside_option(self.access, self.model.patron_pull, usable)
+        model = self.model
+        usable = model.patron_usable[model.index[self.name]]
+        if (usable == 1.0).all():  # every patron fully usable: the product with 1 is skipped
+            offers = self.access * model.patron_pull
+            best = offers[0].copy()
+            for row in offers[1:]:
+                np.maximum(best, row, out=best)
+            return best
+        return mech.outside_option(self.access, model.patron_pull, usable)
 
     def payoffs(self, snap: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The terms of this member's choice under the conditions in ``snap``, one per mechanism.
@@ -280,7 +287,7 @@ class MemberState(mesa.Agent):
             )
             exit_probability = mech.logistic(log_odds)
             if out.any():
-                exit_probability[out] = 0.0
+                exit_probability = np.where(out, 0.0, exit_probability)
             leaves = u[1] < exit_probability
             next_state = np.where(leaves, np.int8(mech.EXITED), rung)
             held = self.locked | out
@@ -347,12 +354,16 @@ class MemberState(mesa.Agent):
     # ------------------------------------------------------------------ events
     def _set_state(self, state: np.ndarray) -> None:
         month = self.model.month_index
-        newly_frozen = (state == mech.FROZEN) & (self.freeze_month < 0)
-        newly_exited = (state == mech.EXITED) & (self.state != mech.EXITED)
-        if newly_frozen.any():
-            self.freeze_month = np.where(newly_frozen, month, self.freeze_month)
-        if newly_exited.any():
-            self.exit_month = np.where(newly_exited, month, self.exit_month)
+        frozen = state == mech.FROZEN
+        if frozen.any():
+            newly_frozen = frozen & (self.freeze_month < 0)
+            if newly_frozen.any():
+                self.freeze_month = np.where(newly_frozen, month, self.freeze_month)
+        exited = state == mech.EXITED
+        if exited.any():
+            newly_exited = exited & (self.state != mech.EXITED)
+            if newly_exited.any():
+                self.exit_month = np.where(newly_exited, month, self.exit_month)
         if state[0] != self.state[0]:
             self.model.log_event(
                 "state_change",

@@ -238,7 +238,10 @@ class AllianceModel(mesa.Model):
         self.believers = np.array([m is not self.hegemon for m in self.members])
         # The fixed denominator of integrity and credibility: founding members but the hegemon.
         self.founding_members = self.founding & self.believers
-        self.initial_states = np.array([m.initial_state for m in self.members])[:, None]
+        # int8 like the members' states, so disengagement is computed on bytes.
+        self.initial_states = np.array([m.initial_state for m in self.members], dtype=np.int8)[
+            :, None
+        ]
 
         self.relations = self._relations_graph()
         m = len(names)
