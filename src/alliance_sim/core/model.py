@@ -149,6 +149,7 @@ class AllianceModel(mesa.Model):
         self.zeros = np.zeros(self.replicates)
         self.zeros.flags.writeable = False
         self._coercion_scale = None
+        self._commitment_stack = None
         self._build_agents()
         self._schedule = self._schedule_events(events, history)
 
@@ -534,7 +535,7 @@ class AllianceModel(mesa.Model):
         cohesion, cohesion_remaining = self._affinity.cohesion(
             stacks["loyalty"], states, self.founding
         )
-        commitment = np.stack([m.params["commitment"] for m in self.members])
+        commitment = self._commitments()
         chance = metrics.help_chance(stacks["trust"], capacity, commitment, states)
         return {
             "integrity": metrics.integrity(engaged, self.founding_members),
@@ -544,6 +545,14 @@ class AllianceModel(mesa.Model):
             "credibility_remaining": metrics.credibility_remaining(chance, states, self.believers),
             "capacity": capacity.copy(),
         }
+
+    def _commitments(self) -> np.ndarray:
+        """The hegemon's commitment to each member, shape ``(M, R)`` (restacked on a change)."""
+        arrays = [m.params["commitment"] for m in self.members]
+        kept = self._commitment_stack
+        if kept is None or any(a is not b for a, b in zip(kept[0], arrays, strict=True)):
+            kept = self._commitment_stack = (arrays, np.stack(arrays))
+        return kept[1]
 
     # ------------------------------------------------------------------ event effects
     def log_event(self, kind: str, subject: str, detail: str) -> None:
