@@ -265,13 +265,11 @@ def draw_choice(
     if total is None:
         total = weights.sum(axis=0)
     scaled = uniform * total
-    chosen = np.asarray(scaled >= weights[0]).view(np.int8)
-    if len(weights) > 2:
-        cumulative = weights[0] + weights[1]
+    cumulative = weights[0]
+    chosen = np.asarray(scaled >= cumulative).view(np.int8)
+    for row in weights[1:-1]:
+        cumulative = cumulative + row
         chosen += scaled >= cumulative
-        for row in weights[2:-1]:
-            cumulative += row
-            chosen += scaled >= cumulative
     return chosen
 
 
