@@ -133,12 +133,21 @@ class MemberState(mesa.Agent):
         self.exit_probability = np.zeros(r)
         self._next: dict[str, np.ndarray] = {}
         self._products: dict[str, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
+        self._trust: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ derived quantities
     @property
     def trust(self) -> np.ndarray:
-        """Mean of the Beta belief that the collective-defence promise is kept."""
-        return self.trust_alpha / (self.trust_alpha + self.trust_beta)
+        """Mean of the Beta belief that the collective-defence promise is kept.
+
+        Kept while ``trust_alpha`` and ``trust_beta`` are the same arrays (updates replace
+        them, never write in place): the month's payoffs read it again after it was recorded.
+        """
+        alpha, beta = self.trust_alpha, self.trust_beta
+        kept = self._trust
+        if kept is None or kept[0] is not alpha or kept[1] is not beta:
+            kept = self._trust = (alpha, beta, alpha / (alpha + beta))
+        return kept[2]
 
     @property
     def affinity(self) -> np.ndarray:
