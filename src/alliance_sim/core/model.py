@@ -286,22 +286,8 @@ class AllianceModel(mesa.Model):
         # Logit-weight factors of the switching costs (see mechanisms.switching_discounts).
         self.move_discount = np.exp(-self.g["move_cost"])
         self.pledge_discount = np.exp(-self.g["pledge_cost"])
-        # ... for each (rung inside the treaty, backs the war) pair, shape (6, 3, R): a member's
-        # factors are looked up rather than recomputed each month.
-        r = self.replicates
-        self._discount_table = np.stack(
-            [
-                mech.switching_discounts(
-                    np.full(r, rung, dtype=np.int8),
-                    np.full(r, support),
-                    self.move_discount,
-                    self.pledge_discount,
-                )
-                for rung in range(len(mech.STAY_RUNGS))
-                for support in (False, True)
-            ]
-        ).reshape(-1)
-        self._discount_offsets = np.arange(3 * r).reshape(3, r)
+        # ... for each (rung inside the treaty, backs the war) pair: built on first use.
+        self._discount_table = None
         # decision_date * log(decision_multiplier) is that, or zero: the log is taken once.
         self._log_decision_multiplier = np.log(self.g["decision_multiplier"])
 
@@ -319,8 +305,25 @@ class AllianceModel(mesa.Model):
     def switching_discounts(self, state: np.ndarray, support: np.ndarray) -> np.ndarray:
         """:func:`mechanisms.switching_discounts` for a member on ``state``, shape ``(3, R)``.
 
-        Exited replicates get the frozen rung's factors (their choice is not used).
+        Exited replicates get the frozen rung's factors (their choice is not used). The factors
+        of every (rung, backs the war) pair are tabulated, shape ``(6, 3, R)``, when first
+        needed after the switching costs change, so a member's are looked up, not recomputed.
         """
+        if self._discount_table is None:
+            r = self.replicates
+            self._discount_table = np.stack(
+                [
+                    mech.switching_discounts(
+                        np.full(r, rung, dtype=np.int8),
+                        np.full(r, support),
+                        self.move_discount,
+                        self.pledge_discount,
+                    )
+                    for rung in range(len(mech.STAY_RUNGS))
+                    for support in (False, True)
+                ]
+            ).reshape(-1)
+            self._discount_offsets = np.arange(3 * r).reshape(3, r)
         row = np.minimum(state, mech.FROZEN).astype(np.intp)
         row *= 2
         row += support
