@@ -109,6 +109,16 @@ def test_switching_factors_looked_up_per_rung_equal_the_formula():
         ),
         rtol=1e-12,
     )
+    # A switching cost set later (an event, a sweep) replaces the table; another key does not.
+    model.set_parameter("global.war_intensity", 0.3)
+    assert np.array_equal(model.switching_discounts(state, support), plain)
+    model.set_parameter("global.pledge_cost", 2.0)
+    assert np.array_equal(model.pledge_discount, np.full(r, np.exp(-2.0)))
+    replaced = mech.switching_discounts(
+        np.minimum(state, mech.FROZEN), support, model.move_discount, model.pledge_discount
+    )
+    assert np.array_equal(model.switching_discounts(state, support), replaced)
+    assert not np.array_equal(replaced, plain)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 5])

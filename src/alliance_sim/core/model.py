@@ -283,11 +283,16 @@ class AllianceModel(mesa.Model):
         self.guarantee_share = np.stack([one, self.g["guarantee_share_reduced"], zero])
         self.burden_share = np.stack([one, self.g["burden_share_reduced"], zero])
         self._guarantee_by_rung = np.vstack([self.guarantee_share, zero[None]])
-        # Logit-weight factors of the switching costs (see mechanisms.switching_discounts).
-        self.move_discount = np.exp(-self.g["move_cost"])
-        self.pledge_discount = np.exp(-self.g["pledge_cost"])
-        # ... for each (rung inside the treaty, backs the war) pair: built on first use.
-        self._discount_table = None
+        # Logit-weight factors of the switching costs (see mechanisms.switching_discounts),
+        # recomputed only when a switching cost was set (parameters are replaced, not edited).
+        costs = (self.g["move_cost"], self.g["pledge_cost"])
+        kept = getattr(self, "_discount_costs", None)
+        if kept is None or kept[0] is not costs[0] or kept[1] is not costs[1]:
+            self._discount_costs = costs
+            self.move_discount = np.exp(-costs[0])
+            self.pledge_discount = np.exp(-costs[1])
+            # ... for each (rung inside the treaty, backs the war) pair: built on first use.
+            self._discount_table = None
         # decision_date * log(decision_multiplier) is that, or zero: the log is taken once.
         self._log_decision_multiplier = np.log(self.g["decision_multiplier"])
 
