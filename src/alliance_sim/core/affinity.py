@@ -168,7 +168,8 @@ class AffinityTerms:
                 else:
                     key = (i, j) if i < j else (j, i)
                     if key not in both:
-                        both[key] = engaged[i] * engaged[j]
+                        # As booleans (an eighth of the memory): True * half is 1.0 * half.
+                        both[key] = engaged_rows[i] & engaged_rows[j]
                     term = np.multiply(both[key], half, out=buffer)
                 total += term
                 if apart and founding[i] and founding[j]:

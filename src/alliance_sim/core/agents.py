@@ -132,7 +132,6 @@ class MemberState(mesa.Agent):
         self.loyalty = np.zeros(r)
         self.exit_probability = np.zeros(r)
         self._next: dict[str, np.ndarray] = {}
-        self._products: dict[str, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
         self._trust: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ derived quantities
@@ -175,10 +174,7 @@ class MemberState(mesa.Agent):
     def payoffs(self, snap: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The terms of this member's choice under the conditions in ``snap``, one per mechanism.
 
-        Products of parameters alone (the parameter part of alignment, entrapment, anger and
-        the guarantee's regime support) are kept from month to month while their arrays are
-        the same objects: parameters change by being replaced (``set_parameter``, events),
-        never in place. Terms that are zero for this member's kind of threat are not added.
+        Terms that are zero for this member's kind of threat are not added.
 
         Returns:
             ``bloc`` (value of the guarantee and alignment), ``outside`` (outside option less
@@ -189,7 +185,7 @@ class MemberState(mesa.Agent):
         capacity = snap["capacity"]
         outside = self.outside_option()
         help_expected = mech.expected_help(self.trust, capacity)
-        regime = self._product("regime", g["regime_weight"], p["regime_security"])
+        regime = g["regime_weight"] * p["regime_security"]
         if self.threat_kind in (mech.EXTERNAL, mech.INTRA):
             guarantee = g["threat_weight"] * self.threat
             guarantee += regime
@@ -209,13 +205,13 @@ class MemberState(mesa.Agent):
         else:
             hegemon = model.zeros
             bloc = guarantee.copy()
-        alignment = self._product("alignment", g["align_weight"], self.affinity)
+        alignment = g["align_weight"] * self.affinity
         bloc += alignment
-        entrapment = self._product(
-            "entrapment", g["entrapment_weight"], g["war_intensity"], p["entrapment_sensitivity"]
+        entrapment = mech.entrapment_cost(
+            g["war_intensity"], p["entrapment_sensitivity"], g["entrapment_weight"]
         )
-        anger = self._product("anger", g["public_pressure_weight"], p["public_sensitivity"])
-        anger = anger * self.pressure
+        anger = g["public_pressure_weight"] * p["public_sensitivity"]
+        anger *= self.pressure
         # The model computes every member's contagion exposure once per snapshot.
         contagion = g["contagion"] * snap["contagion"][model.index[self.name]]
         coercion = model.coercion_scale(capacity) * p["dependence"]
@@ -236,17 +232,6 @@ class MemberState(mesa.Agent):
             "outside": outside_value,
             "burden": burden,
         }
-
-    def _product(self, key: str, *factors: np.ndarray) -> np.ndarray:
-        """``factors[0] * factors[1] * ...``, kept while the factors are the same arrays."""
-        kept = self._products.get(key)
-        if kept is not None and all(a is b for a, b in zip(kept[0], factors, strict=True)):
-            return kept[1]
-        value = factors[0]
-        for factor in factors[1:]:
-            value = value * factor
-        self._products[key] = (factors, value)
-        return value
 
     # ------------------------------------------------------------------ monthly update
     def decide(self) -> None:

@@ -149,7 +149,10 @@ def help_chance(
     Returns:
         Shape ``(M, R)`` in [0, 1].
     """
-    return np.where(states < EXITED, trust * capacity * commitment, 0.0)
+    chance = trust * capacity
+    chance *= commitment
+    chance[states >= EXITED] = 0.0
+    return chance
 
 
 def credibility(chance: np.ndarray, counted: np.ndarray) -> np.ndarray:

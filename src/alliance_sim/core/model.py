@@ -46,6 +46,19 @@ KNOBS = {
 }
 
 
+#: Which of the five switching-cost factors (1, one step, two steps, one step down backing the
+#: war, two steps down backing it) applies to each rung (rows) from each (rung * 2 + backs the
+#: war) pair (columns); see ``mechanisms.switching_discounts``.
+_DISCOUNT_INDEX = np.array(
+    [
+        [0, 0, 1, 1, 2, 2],  # to active: from active, reduced, frozen
+        [1, 3, 0, 0, 1, 1],  # to reduced
+        [2, 4, 1, 3, 0, 0],  # to frozen
+    ],
+    dtype=np.intp,
+)
+
+
 def month(value: str | np.datetime64) -> np.datetime64:
     """Parse ``YYYY-MM`` into a numpy month."""
     return np.datetime64(value, "M")
@@ -149,7 +162,7 @@ class AllianceModel(mesa.Model):
         self.zeros = np.zeros(self.replicates)
         self.zeros.flags.writeable = False
         self._coercion_scale = None
-        self._commitment_stack = None
+        self._replicate_index = np.arange(self.replicates)
         self._build_agents()
         self._schedule = self._schedule_events(events, history)
 
@@ -310,30 +323,23 @@ class AllianceModel(mesa.Model):
     def switching_discounts(self, state: np.ndarray, support: np.ndarray) -> np.ndarray:
         """:func:`mechanisms.switching_discounts` for a member on ``state``, shape ``(3, R)``.
 
-        Exited replicates get the frozen rung's factors (their choice is not used). The factors
-        of every (rung, backs the war) pair are tabulated, shape ``(6, 3, R)``, when first
-        needed after the switching costs change, so a member's are looked up, not recomputed.
+        Exited replicates get the frozen rung's factors (their choice is not used). The five
+        distinct factors are tabulated when first needed after the switching costs change, so
+        a member's are looked up (``_DISCOUNT_INDEX``), not recomputed.
         """
         if self._discount_table is None:
-            r = self.replicates
+            # The distinct factors, as mechanisms.switching_discounts forms them: 1, one step,
+            # two steps, one step down with the pledge, two steps down with it. Shape (5, R).
+            move, pledge = self.move_discount, self.pledge_discount
+            one = np.ones(self.replicates)
+            two_steps = move * move
             self._discount_table = np.stack(
-                [
-                    mech.switching_discounts(
-                        np.full(r, rung, dtype=np.int8),
-                        np.full(r, support),
-                        self.move_discount,
-                        self.pledge_discount,
-                    )
-                    for rung in range(len(mech.STAY_RUNGS))
-                    for support in (False, True)
-                ]
+                [one, move, two_steps, move * pledge, two_steps * pledge * pledge]
             ).reshape(-1)
-            self._discount_offsets = np.arange(3 * r).reshape(3, r)
-        row = np.minimum(state, mech.FROZEN).astype(np.intp)
-        row *= 2
-        row += support
-        row *= 3 * self.replicates
-        return self._discount_table.take(row + self._discount_offsets)
+        index = _DISCOUNT_INDEX[:, np.minimum(state, mech.FROZEN) * 2 + support]
+        index *= self.replicates
+        index += self._replicate_index
+        return self._discount_table.take(index)
 
     def guarantee_rung(self, state: np.ndarray) -> np.ndarray:
         """Share of the guarantee a member on ``state`` keeps (exited: none), shape ``(R,)``."""
@@ -502,6 +508,7 @@ class AllianceModel(mesa.Model):
         for event in self._schedule.get(self.month_index, ()):
             event.apply(self)
         self.hegemon.act()
+        self.snapshot = None  # last month's draws go before this month's are taken (memory)
         self.snapshot = self._snapshot()
         self.member_set.do("decide")
         self.member_set.do("advance")
@@ -543,7 +550,7 @@ class AllianceModel(mesa.Model):
         cohesion, cohesion_remaining = self._affinity.cohesion(
             stacks["loyalty"], states, self.founding
         )
-        commitment = self._commitments()
+        commitment = np.stack([m.params["commitment"] for m in self.members])
         chance = metrics.help_chance(stacks["trust"], capacity, commitment, states)
         return {
             "integrity": metrics.integrity(engaged, self.founding_members),
@@ -553,14 +560,6 @@ class AllianceModel(mesa.Model):
             "credibility_remaining": metrics.credibility_remaining(chance, states, self.believers),
             "capacity": capacity.copy(),
         }
-
-    def _commitments(self) -> np.ndarray:
-        """The hegemon's commitment to each member, shape ``(M, R)`` (restacked on a change)."""
-        arrays = [m.params["commitment"] for m in self.members]
-        kept = self._commitment_stack
-        if kept is None or any(a is not b for a, b in zip(kept[0], arrays, strict=True)):
-            kept = self._commitment_stack = (arrays, np.stack(arrays))
-        return kept[1]
 
     # ------------------------------------------------------------------ event effects
     def log_event(self, kind: str, subject: str, detail: str) -> None:
