@@ -151,7 +151,7 @@ def help_chance(
     """
     chance = trust * capacity
     chance *= commitment
-    chance[states >= EXITED] = 0.0
+    chance *= states < EXITED  # finite chances: the same as np.where(..., chance, 0.0)
     return chance
 
 

@@ -336,7 +336,10 @@ class AllianceModel(mesa.Model):
             self._discount_table = np.stack(
                 [one, move, two_steps, move * pledge, two_steps * pledge * pledge]
             ).reshape(-1)
-        index = _DISCOUNT_INDEX[:, np.minimum(state, mech.FROZEN) * 2 + support]
+        pair = np.minimum(state, mech.FROZEN).astype(np.intp)
+        pair *= 2
+        pair += support
+        index = _DISCOUNT_INDEX.take(pair, axis=1)
         index *= self.replicates
         index += self._replicate_index
         return self._discount_table.take(index)
@@ -508,7 +511,6 @@ class AllianceModel(mesa.Model):
         for event in self._schedule.get(self.month_index, ()):
             event.apply(self)
         self.hegemon.act()
-        self.snapshot = None  # last month's draws go before this month's are taken (memory)
         self.snapshot = self._snapshot()
         self.member_set.do("decide")
         self.member_set.do("advance")
