@@ -65,7 +65,7 @@ elif ! python=$(find_python $supported); then
 fi
 version=$(supported_version "$python")
 
-extras="viz,sensitivity,distributed,discovery"
+extras="viz,sensitivity,distributed,discovery,calibration"
 [ "${1:-}" = "--test" ] && extras="test"
 if [ -x "$venv/bin/python" ]; then
     have=$(supported_version "$venv/bin/python")

@@ -73,11 +73,28 @@ def test_an_experiment_asks_for_months_and_samples_uncertain_parameters_over_the
     assert "west.pull" in design.attrs["design"]["levers"]
 
 
+def test_uncertain_parameters_can_be_sampled_over_the_calibrated_posterior():
+    from alliance_sim.core.posterior import load_posterior
+
+    exp = load_experiment(WORKED)
+    exp.design.sample = "posterior"
+    design = exp.design_frame()
+    posterior = load_posterior()["armenia.affinity"]
+    low, high = posterior.quantile(0.05), posterior.quantile(0.95)
+    # The central 90% of the posterior: inside its full range, and filled by the design.
+    assert posterior.min() <= low < high <= posterior.max()
+    assert design["armenia.affinity"].between(low - 1e-12, high + 1e-12).all()
+    assert design["armenia.affinity"].max() - design["armenia.affinity"].min() > 0.8 * (high - low)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"at": [12, 48]}, "at[1]: month 48 is outside the run's 1..36 months"),
-        ({"design.sample": "posterior"}, "no calibrated posterior is available yet"),
+        (
+            {"design.sample": "posterior", "design.uncertain": ["uzbekistan.dependence"]},
+            "uzbekistan.dependence is not calibrated",
+        ),
         ({"design.uncertain": ["global.capacity_floor"]}, "has no uncertainty"),
         ({"design.uncertain": ["armenia.loyalty"]}, "unknown parameter 'loyalty'"),
     ],

@@ -120,6 +120,12 @@ def test_compare_armenia_exit_lowers_the_fixed_membership_metrics():
     diffs = _paired(comparison, "armenia_exit")
     before = comparison.results["baseline"].final()
     after = comparison.results["armenia_exit"].final()
+    # Integrity counts the exit itself, so it can never rise. Cohesion and credibility also
+    # follow the members that stay, whose random paths part from the baseline's after the exit:
+    # a rare replicate may end a little higher, but in no parameter set does the exit raise them.
+    assert np.all(after["integrity"] <= before["integrity"]), "the exit raised integrity"
     for metric in ("integrity", "cohesion", "credibility"):
-        assert np.all(after[metric] <= before[metric]), f"the exit raised {metric} somewhere"
+        raised = np.mean(after[metric].to_numpy() > before[metric].to_numpy() + 1e-12)
+        assert raised <= 0.01, f"the exit raised {metric} in {raised:.1%} of replicates"
         assert diffs.loc[metric, "diff_median"] < 0, metric
+        assert diffs.loc[metric, "reverse_share"] == 0, f"{metric} rose in a parameter set"

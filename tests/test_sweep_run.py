@@ -57,7 +57,9 @@ def test_a_design_point_matches_a_direct_model_run():
     from alliance_sim.sweeps.chunk import chunk_seed
 
     design = grid({"armenia.access_west": [0.8], "west.pull": 1.0})
-    r = evaluate(design, "baseline", replicates=40, seed=9, chunk_size=1, months=24)
+    r = evaluate(
+        design, "baseline", replicates=40, seed=9, chunk_size=1, months=24, ensemble="independent"
+    )
     model = AllianceModel(
         replicates=40,
         months=24,
@@ -75,6 +77,36 @@ def test_a_design_point_matches_a_direct_model_run():
     start = pd.Period("2022-10", freq="M")
     frozen = ((kyrgyz["freeze_date"] >= start) | (kyrgyz["exit_date"] >= start)).mean()
     assert r.loc[0, "p_freeze_kyrgyzstan"] == pytest.approx(frozen, abs=0)
+
+
+def test_by_default_each_replicate_draws_its_own_posterior_set():
+    """The parameters a design does not set come from the shipped posterior, one set a run."""
+    from alliance_sim.core.posterior import load_posterior, with_ensemble
+    from alliance_sim.scenarios import load_scenario
+    from alliance_sim.sweeps.chunk import chunk_seed
+
+    design = grid({"west.pull": [1.0]})
+    r = evaluate(design, "baseline", replicates=40, seed=9, chunk_size=1, months=24)
+    kwargs = load_scenario("baseline").model_copy(update={"months": 24}).model_kwargs()
+    kwargs.pop("replicates"), kwargs.pop("seed")
+    overrides = with_ensemble(kwargs, "posterior", 40, chunk_seed(9, 0), 1, keep=["west.pull"])
+    # Every posterior parameter the run can use is drawn, one posterior row per replicate.
+    drawn = overrides["global.move_cost"]
+    assert len(np.unique(drawn)) == 40
+    assert np.isin(drawn, load_posterior()["global.move_cost"]).all()
+    model = AllianceModel(
+        **{k: v for k, v in kwargs.items() if k != "overrides"},
+        replicates=40,
+        seed=chunk_seed(9, 0),
+        overrides={**overrides, "west.pull": np.full(40, 1.0)},
+        record_members=False,
+    )
+    model.run_model()
+    assert r.loc[0, "integrity_mean"] == pytest.approx(model.final()["integrity"].mean(), abs=0)
+    prior = evaluate(
+        design, "baseline", replicates=40, seed=9, chunk_size=1, months=24, ensemble="independent"
+    )
+    assert r.loc[0, "integrity_mean"] != prior.loc[0, "integrity_mean"]
 
 
 def test_timeseries_on_request(in_process):

@@ -20,10 +20,16 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from . import summary
+from . import robustness, summary
 from .core.mechanisms import loyalty_marks
 from .core.model import AllianceModel
 from .core.parameters import ENGAGEMENT_STATES
+from .core.posterior import (
+    DEFAULT_REPLICATES_PER_SET,
+    ENSEMBLE_MODES,
+    set_index,
+    with_ensemble,
+)
 from .report import write_report
 from .runs import (
     SMALL_RUN_ROWS,
@@ -41,6 +47,11 @@ if TYPE_CHECKING:
 
 #: A marked event on a plot: (month, label).
 Marker = tuple[str, str]
+
+#: Where a run's parameter values come from (see :func:`run`).
+ENSEMBLES = ENSEMBLE_MODES
+#: How each ensemble mode is named in printed tables.
+ENSEMBLE_SOURCE = {"posterior": "posterior", "prior": "prior"}
 
 
 def _plots():
@@ -139,6 +150,7 @@ class Summary:
     scenario: Scenario
     members: pd.DataFrame
     bloc: pd.DataFrame
+    spread: str = ""
 
     def __str__(self) -> str:
         s = self.scenario
@@ -150,6 +162,7 @@ class Summary:
             f"{head}\n\nMembers at the end of the run ({s.end}):\n"
             f"{summary.format_member_table(self.members)}\n\n"
             f"Bloc at the end of the run:\n{summary.format_bloc_table(self.bloc)}"
+            + (f"\n\n{self.spread}" if self.spread else "")
         )
 
     def _repr_html_(self) -> str:
@@ -181,12 +194,17 @@ class RunResult:
         model: The model after the run (all replicates).
         started: When the run started (UTC).
         finished: When it finished (UTC).
+        ensemble: Where the parameter values came from: ``posterior``, ``prior`` (nested
+            draws) or ``independent`` (each replicate its own prior draw).
+        per_set: Replicates per parameter set in a nested ensemble.
     """
 
     scenario: Scenario
     model: AllianceModel
     started: datetime
     finished: datetime
+    ensemble: str = "independent"
+    per_set: int = DEFAULT_REPLICATES_PER_SET
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def _cached(self, key: str, build) -> Any:
@@ -252,14 +270,59 @@ class RunResult:
         log = pd.DataFrame(self.model.event_log, columns=["date", "kind", "subject", "detail"])
         return log.assign(replicate=0)[["replicate", "date", "kind", "subject", "detail"]]
 
+    @property
+    def parameter_sets(self) -> np.ndarray | None:
+        """The parameter set of each replicate (nested ensembles), or ``None``."""
+        if self.ensemble not in ENSEMBLE_SOURCE:
+            return None
+        return set_index(self.scenario.replicates, self.per_set)
+
+    def headline_outcomes(self) -> dict[str, np.ndarray]:
+        """Per-replicate headline outcomes.
+
+        End-of-run bloc metrics and, per member whose outcome varies, whether it ends frozen
+        or exited (0/1).
+        """
+        final = self.final()
+        out = {m: final[m].to_numpy() for m in summary.BLOC_METRICS}
+        states = self.final_states()
+        hegemon = self.model.hegemon.name
+        for member, group in states.groupby("member", observed=True, sort=False):
+            if member == hegemon:
+                continue
+            bad = group.sort_values("replicate")["state"].astype(str).isin(["frozen", "exited"])
+            if bad.all() or not bad.any():
+                continue  # no spread to split
+            out[f"{member} frozen or exited"] = bad.to_numpy(dtype=float)
+        return out
+
+    def spread(self) -> pd.DataFrame:
+        """Each headline outcome's variance split into parameter and stochastic shares.
+
+        Empty unless the ensemble is nested (``posterior`` or ``prior``).
+        """
+        sets = self.parameter_sets
+        if sets is None:
+            return pd.DataFrame()
+        return robustness.spread_table(self.headline_outcomes(), sets)
+
     def summary(self) -> Summary:
         """The end-of-run tables the CLI prints."""
+        spread = self.spread()
+        text = ""
+        if not spread.empty:
+            sets = self.parameter_sets
+            k = int(sets.max()) + 1
+            text = robustness.format_spread(
+                spread, k, min(self.per_set, self.scenario.replicates), self.ensemble
+            )
         return Summary(
             self.scenario,
             summary.member_summary(
                 self.member_frame(), self.outcomes(), hegemon=self.model.hegemon.name
             ),
             summary.bloc_summary(self.final()),
+            text,
         )
 
     # ------------------------------------------------------------------ plots
@@ -295,7 +358,8 @@ class RunResult:
                 source=source,
             )
         if kind == "loyalty":
-            share = float(self.model.params.globals["burden_share_reduced"].value)
+            # Under a posterior ensemble each replicate has its own share: mark the median.
+            share = float(np.median(self.model.params.globals["burden_share_reduced"].value))
             marks = loyalty_marks(share)
             return _plots().plot_loyalty(
                 self.member_frame(),
@@ -449,6 +513,8 @@ class RunResult:
             result.bloc.to_csv(tmp / "summary_bloc.csv", index=False)
             (tmp / "summary.txt").write_text(str(result) + "\n", encoding="utf-8")
             self.events().to_csv(tmp / EVENTS_FILE, index=False)
+            if not self.spread().empty:
+                self.spread().to_csv(tmp / "spread.csv", index=False)
             bar.update()
             for kind, name in RUN_PLOTS.items():
                 bar.set_postfix_str(name)
@@ -467,6 +533,7 @@ class RunResult:
                 end=s.end,
                 engagement_states=list(ENGAGEMENT_STATES),
                 csv=csv,
+                **_ensemble_metadata(self.ensemble, self.per_set),
             )
             write_json(meta, tmp / "metadata.json")
             write_report(tmp)
@@ -503,14 +570,42 @@ def check_run_memory(scenarios: Sequence[Scenario]) -> None:
     )
 
 
-def _simulate(scenario: Scenario, bar: Any = None) -> RunResult:
+def _ensemble_metadata(ensemble: str, per_set: int) -> dict[str, Any]:
+    meta: dict[str, Any] = {"ensemble": ensemble}
+    if ensemble in ENSEMBLE_SOURCE:
+        meta["replicates_per_parameter_set"] = per_set
+    if ensemble == "posterior":
+        from .core.posterior import shipped_recipe
+
+        recipe = shipped_recipe() or {}
+        meta["posterior"] = {k: recipe.get(k) for k in ("model_version", "posterior_sha256")}
+    return meta
+
+
+def _check_ensemble(ensemble: str, per_set: int) -> None:
+    if ensemble not in ENSEMBLES:
+        raise ValueError(f"unknown ensemble {ensemble!r}; valid: {', '.join(ENSEMBLES)}")
+    if int(per_set) < 2:
+        raise ValueError(f"per_set must be at least 2 (to split the spread), got {per_set}")
+
+
+def _simulate(
+    scenario: Scenario,
+    bar: Any = None,
+    ensemble: str = "posterior",
+    per_set: int = DEFAULT_REPLICATES_PER_SET,
+) -> RunResult:
     started = _now()
-    model = AllianceModel(**scenario.model_kwargs())
+    kwargs = scenario.model_kwargs()
+    kwargs["overrides"] = with_ensemble(
+        kwargs, ensemble, scenario.replicates, scenario.seed, per_set
+    )
+    model = AllianceModel(**kwargs)
     for _ in range(scenario.months):
         model.step()
         if bar is not None:
             bar.update(1)
-    return RunResult(scenario, model, started, _now())
+    return RunResult(scenario, model, started, _now(), ensemble, int(per_set))
 
 
 def run(
@@ -518,6 +613,8 @@ def run(
     *,
     overrides: Mapping[str, Any] | None = None,
     progress: bool | None = False,
+    ensemble: str = "posterior",
+    per_set: int = DEFAULT_REPLICATES_PER_SET,
     **changes: Any,
 ) -> RunResult:
     """Run a scenario ensemble.
@@ -528,6 +625,13 @@ def run(
         overrides: Dotted parameter keys mapped to values (``{"china.pull": 0.9}``), as the
             CLI's ``--set``.
         progress: Show a progress bar (``None``: only on a terminal).
+        ensemble: Where replicates' parameters come from: ``posterior`` (the calibrated
+            posterior shipped with the package; default), ``prior`` (the parameter table's
+            ranges), both nested as ``R / per_set`` parameter sets × ``per_set`` replicates;
+            ``fixed`` (every uncertain parameter at its table value); or ``independent``
+            (every replicate draws its own values from the table, the model's own rule, no
+            nesting). Overrides always win.
+        per_set: Replicates per parameter set in a nested ensemble.
         **changes: Scenario fields to replace: ``replicates``, ``months``, ``seed``,
             ``start``, ``history``.
 
@@ -537,11 +641,12 @@ def run(
     Raises:
         ScenarioError: When the scenario or the changes are invalid.
     """
+    _check_ensemble(ensemble, per_set)
     resolved = resolve(scenario, overrides, **changes)
     check_run_memory([resolved])
     disable = None if progress is None else not progress
     with tqdm(total=resolved.months, desc=resolved.name, unit="month", disable=disable) as bar:
-        return _simulate(resolved, bar)
+        return _simulate(resolved, bar, ensemble, per_set)
 
 
 @dataclass
@@ -607,17 +712,74 @@ class Comparison:
 
         Returns:
             Columns scenario, metric, reference, scenario_median, diff_median, diff_q05,
-            diff_q95 (90% interval of the paired differences), p_lower.
+            diff_q95 (90% interval of the paired differences), p_lower; in a nested ensemble
+            also sign_share (share of parameter sets in which the mean effect keeps the sign
+            of the overall mean effect) and set_q05, set_q95 (its range across sets).
         """
         ref = self.results[self.reference].final()
-        rows = [
-            summary.paired_differences(ref, r.final()).assign(scenario=n)
-            for n, r in list(self.results.items())[1:]
-        ]
+        sets = self.results[self.reference].parameter_sets
+        rows = []
+        for n, r in list(self.results.items())[1:]:
+            table = summary.paired_differences(ref, r.final()).assign(scenario=n)
+            if sets is not None:
+                other = r.final()
+                extra = [
+                    robustness.effect_robustness(other[m].to_numpy() - ref[m].to_numpy(), sets)
+                    for m in table["metric"]
+                ]
+                for col in ("sign_share", "reverse_share", "set_q05", "set_q95"):
+                    table[col] = [e[col] for e in extra]
+            rows.append(table)
         if not rows:
             return pd.DataFrame()
         frame = pd.concat(rows, ignore_index=True)
         return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
+
+    def robustness(self) -> pd.DataFrame:
+        """Every paired effect across the parameter sets of a nested ensemble.
+
+        Returns:
+            One row per scenario and outcome (end-of-run bloc metrics; each member's
+            probability of ending frozen or exited, and exited): ``effect`` (mean paired
+            difference), ``sets``, ``sign_share``, ``set_q05``, ``set_q95``, ``set_min``,
+            ``set_max`` (see :func:`alliance_sim.robustness.effect_robustness`). Empty for an
+            ``independent`` ensemble.
+        """
+        first = self.results[self.reference]
+        sets = first.parameter_sets
+        if sets is None or len(self.results) < 2:
+            return pd.DataFrame()
+        rank = {"active": 0, "reduced": 1, "frozen": 2, "exited": 3}
+        ref_final = first.final()
+        ref_states = first.final_states().sort_values(["member", "replicate"])
+        rows = []
+        for name, r in list(self.results.items())[1:]:
+            final = r.final()
+            for m in summary.BLOC_METRICS:
+                d = final[m].to_numpy() - ref_final[m].to_numpy()
+                rows.append(
+                    {"scenario": name, "outcome": m, **robustness.effect_robustness(d, sets)}
+                )
+            states = r.final_states().sort_values(["member", "replicate"])
+            for member in ref_states["member"].cat.categories:
+                a = ref_states.loc[ref_states["member"] == member, "state"]
+                b = states.loc[states["member"] == member, "state"]
+                a = a.astype(str).map(rank).to_numpy()
+                b = b.astype(str).map(rank).to_numpy()
+                for cut, label in ((2, "frozen or exited"), (3, "exited")):
+                    d = (b >= cut).astype(float) - (a >= cut).astype(float)
+                    if not d.any() and not (a >= cut).any():
+                        continue
+                    if (a >= cut).all() and (b >= cut).all():
+                        continue
+                    rows.append(
+                        {
+                            "scenario": name,
+                            "outcome": f"P({member} {label})",
+                            **robustness.effect_robustness(d, sets),
+                        }
+                    )
+        return pd.DataFrame(rows)
 
     def member_differences(self) -> pd.DataFrame:
         """Change in each member's end-of-run P(frozen or exited) and P(exited) vs the reference.
@@ -638,13 +800,24 @@ class Comparison:
 
     def summary_text(self) -> str:
         """The tables ``alliance-sim compare`` prints."""
-        first = self.results[self.reference].scenario
+        first_run = self.results[self.reference]
+        first = first_run.scenario
+        source = ENSEMBLE_SOURCE.get(first_run.ensemble)
         parts = [
             f"Compared with {self.reference}: {first.replicates} replicates each, seed "
-            f"{first.seed}, paired by replicate; intervals hold 90% of the paired differences.",
-            "",
-            "Bloc at the end of the run:",
+            f"{first.seed}, paired by replicate; bloc intervals hold 90% of the paired "
+            "differences (parameter and stochastic spread together); member intervals are 90% "
+            "Monte Carlo intervals of the change in probability.",
         ]
+        if source:
+            k = int(first_run.parameter_sets.max()) + 1
+            parts.append(
+                f"Parameters: {k} {source} parameter sets × "
+                f"{min(first_run.per_set, first.replicates)} replicates each."
+            )
+        else:
+            parts.append("Parameters: each replicate draws its own values from the table.")
+        parts += ["", "Bloc at the end of the run:"]
         for name, result in self.results.items():
             parts.append(f"  {name}")
             table = summary.format_bloc_table(summary.bloc_summary(result.final()))
@@ -667,6 +840,9 @@ class Comparison:
             parts.append(
                 summary.format_probability_differences(self.member_differences(), first.replicates)
             )
+            table = self.robustness()
+            if not table.empty:
+                parts += ["", robustness.format_robustness(table, source)]
         return "\n".join(parts)
 
     def plot(self) -> Figure:
@@ -734,6 +910,8 @@ class Comparison:
             if len(names) > 1:
                 self.differences().to_csv(tmp / "differences.csv", index=False)
                 self.member_differences().to_csv(tmp / "member_differences.csv", index=False)
+                if not self.robustness().empty:
+                    self.robustness().to_csv(tmp / "robustness.csv", index=False)
             (tmp / "summary.txt").write_text(self.summary_text() + "\n", encoding="utf-8")
             bar.update()
             _plots().save_figure(self.plot(), tmp / "compare.png", figure_formats)
@@ -749,6 +927,9 @@ class Comparison:
                 scenarios=names,
                 reference=self.reference,
                 csv=csv,
+                **_ensemble_metadata(
+                    self.results[self.reference].ensemble, self.results[self.reference].per_set
+                ),
             )
             write_json(meta, tmp / "metadata.json")
             write_report(tmp)
@@ -780,6 +961,8 @@ def compare(
     *,
     overrides: Mapping[str, Any] | None = None,
     progress: bool | None = False,
+    ensemble: str = "posterior",
+    per_set: int = DEFAULT_REPLICATES_PER_SET,
     **changes: Any,
 ) -> Comparison:
     """Run several scenarios with the same seed streams and compare them with the first.
@@ -794,6 +977,10 @@ def compare(
         scenarios: Scenarios, paths or names; the first is the reference.
         overrides: Dotted parameter overrides applied to every scenario.
         progress: Show a progress bar (``None``: only on a terminal).
+        ensemble: ``posterior`` (default), ``prior``, ``fixed`` or ``independent``, as in
+            :func:`run`;
+            every scenario gets the same parameter sets in the same replicates.
+        per_set: Replicates per parameter set in a nested ensemble.
         **changes: ``replicates``, ``months``, ``seed`` for all scenarios.
 
     Raises:
@@ -805,6 +992,7 @@ def compare(
             f"scenarios must be a list of scenarios, got {scenarios!r}; "
             f"for one scenario write compare([{scenarios!r}])"
         )
+    _check_ensemble(ensemble, per_set)
     items: Sequence = list(scenarios)
     if not items:
         raise ValueError("compare needs at least one scenario")
@@ -824,7 +1012,7 @@ def compare(
     with tqdm(total=total, desc="compare", unit="month", disable=disable) as bar:
         for name, s in zip(names, resolved, strict=True):
             bar.set_description(name)
-            results[name] = _simulate(s, bar)
+            results[name] = _simulate(s, bar, ensemble, per_set)
     return Comparison(results)
 
 

@@ -17,7 +17,7 @@ from .scenarios import ScenarioError
 __all__ = ["BadInput", "build_parser", "main"]
 
 #: Modules that register subcommands, in the order they appear in ``--help``.
-COMMAND_MODULES = ("scenario", "sweep", "discover", "viz")
+COMMAND_MODULES = ("scenario", "sweep", "discover", "calibrate", "viz")
 
 
 def build_parser() -> argparse.ArgumentParser:

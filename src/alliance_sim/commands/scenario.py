@@ -80,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
         args.scenario, overrides, replicates=args.replicates, months=args.months, seed=args.seed
     )
     _check_out(args)
-    result = run(scenario, progress=None if not args.quiet else False)
+    result = run(scenario, progress=None if not args.quiet else False, **_ensemble(args))
     folder = _save(result, args)
     print(result.summary())
     print(f"\nRun folder: {folder}\nReport: {folder / 'report.html'}")
@@ -96,11 +96,27 @@ def _compare(args: argparse.Namespace) -> int:
     common = {"seed": first.seed, "replicates": first.replicates, "months": first.months}
     scenarios = [first] + [resolve(s, overrides, **common) for s in args.scenarios[1:]]
     _check_out(args)
-    comparison = compare(scenarios, progress=None if not args.quiet else False)
+    comparison = compare(scenarios, progress=None if not args.quiet else False, **_ensemble(args))
     folder = _save(comparison, args)
     print(comparison.summary_text())
     print(f"\nOverlay plot: {folder / 'compare.png'}\nReport: {folder / 'report.html'}")
     return 0
+
+
+def _ensemble(args: argparse.Namespace) -> dict[str, Any]:
+    """The ensemble options: where replicates' parameters come from."""
+    if args.per_set < 2:
+        raise _bad_input(f"--per-set must be at least 2, got {args.per_set}")
+    ensemble = "prior" if args.prior else args.ensemble
+    if ensemble == "posterior":
+        from ..core.posterior import shipped_recipe
+
+        if shipped_recipe() is None:
+            raise _bad_input(
+                "no calibrated posterior ships with this installation: run `alliance-sim "
+                "calibrate --ship`, or pass --prior"
+            )
+    return {"ensemble": ensemble, "per_set": args.per_set}
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -229,6 +245,24 @@ def _ensemble_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     parser.add_argument("--csv", action="store_true", help="also write tables as CSV")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--ensemble",
+        choices=("posterior", "prior", "fixed", "independent"),
+        default="posterior",
+        help="where replicates' parameters come from: the calibrated posterior (default), the "
+        "parameter table's prior (both as parameter sets × --per-set replicates), the table's "
+        "values (fixed: only stochastic spread), or an independent prior draw per replicate",
+    )
+    parser.add_argument(
+        "--prior", action="store_true", help="short for --ensemble prior (uncalibrated)"
+    )
+    parser.add_argument(
+        "--per-set",
+        type=int,
+        default=10,
+        metavar="N",
+        help="replicates per parameter set (default 10)",
+    )
     parser.add_argument(
         "--figures",
         type=_figure_formats,

@@ -17,7 +17,16 @@ def _sweep(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise BadInput(f"--workers must be at least 1, got {args.workers}")
-    exp = load_experiment(args.experiment)
+    ensemble = "prior" if args.prior else args.ensemble
+    exp = load_experiment(args.experiment, ensemble=ensemble)
+    if exp.ensemble == "posterior":
+        from ..core.posterior import shipped_recipe
+
+        if shipped_recipe() is None:
+            raise BadInput(
+                "no calibrated posterior ships with this installation: run `alliance-sim "
+                "calibrate --ship`, or pass --prior"
+            )
     out = Path(args.out) if args.out else Path("results") / safe_slug(exp.name, "sweep")
     try:
         executor = make_executor(args.workers, args.scheduler)
@@ -57,4 +66,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
     p.add_argument("--resume", action="store_true", help="skip chunks already finished in --out")
+    p.add_argument(
+        "--ensemble",
+        choices=("posterior", "prior", "fixed", "independent"),
+        help="where each replicate's values of the parameters the design does not set come "
+        "from (default: the experiment's ensemble, itself posterior by default)",
+    )
+    p.add_argument("--prior", action="store_true", help="same as --ensemble prior")
     p.set_defaults(func=_sweep)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..core.model import AllianceModel
 from ..core.parameters import ENGAGEMENT_STATES, load_parameters
+from ..core.posterior import with_ensemble
 
 #: Bloc metrics summarised at the horizon.
 BLOC_METRICS = ("integrity", "cohesion", "credibility", "capacity")
@@ -92,6 +93,10 @@ class ChunkTask:
         timeseries: Also return monthly means per design point.
         at: Months after the start (1 to the horizon) at which to report each member's
             posture probabilities and the bloc metrics; empty for none.
+        ensemble: Where each replicate's values of the parameters the design does not set
+            come from (see :func:`~alliance_sim.core.posterior.ensemble_overrides`): the
+            calibrated ``posterior`` (a set of its own for every replicate), ``prior``,
+            ``fixed`` or ``independent``.
     """
 
     index: int
@@ -102,6 +107,7 @@ class ChunkTask:
     seed: int
     timeseries: bool = False
     at: tuple[int, ...] = ()
+    ensemble: str = "posterior"
 
     @property
     def points(self) -> int:
@@ -237,14 +243,18 @@ def _run_tracking(
 
 def _run_chunk(task: ChunkTask) -> ChunkResult:
     p, n = task.points, task.replicates
-    overrides = dict(task.model_kwargs.get("overrides") or {})
+    seed = chunk_seed(task.seed, task.index)
+    # Every replicate draws its own parameter set (per_set=1): a sweep averages over them.
+    overrides = with_ensemble(
+        task.model_kwargs, task.ensemble, p * n, seed, per_set=1, keep=list(task.design)
+    )
     for key, values in task.design.items():
         overrides[key] = np.repeat(np.asarray(values, dtype=float), n)
     kwargs = {k: v for k, v in task.model_kwargs.items() if k != "overrides"}
     model = AllianceModel(
         **kwargs,
         replicates=p * n,
-        seed=chunk_seed(task.seed, task.index),
+        seed=seed,
         overrides=overrides,
         record_members=False,
     )

@@ -102,19 +102,35 @@ def uncertain_space(keys: Sequence[str], source: str = "prior") -> dict[str, tup
 
     Args:
         keys: Dotted parameter keys.
-        source: ``prior`` (the packaged uncertainty ranges) or ``posterior`` (the calibrated
-            posterior, once calibration provides one).
+        source: ``prior`` (the packaged uncertainty ranges) or ``posterior`` (the central
+            90% of the calibrated posterior shipped with the package: its 5% and 95%
+            quantiles; a box, since a design samples each parameter over a range).
 
     Raises:
-        ValueError: For an unknown source, or ``posterior`` while no posterior is packaged.
+        ValueError: For an unknown source, ``posterior`` while no posterior is packaged, or a
+            key the posterior does not calibrate.
     """
     if source == "prior":
         return prior_space(keys)
     if source == "posterior":
-        # Hook for the calibration work: a posterior sample replaces the prior box here.
-        raise ValueError(
-            "no calibrated posterior is available yet; use sample: prior (calibration adds one)"
-        )
+        from ..core.posterior import load_posterior
+
+        prior_space(keys)  # the same checks of the keys as for the prior
+        try:
+            table = load_posterior()
+        except FileNotFoundError:
+            raise ValueError(
+                "no calibrated posterior ships with this installation: run `alliance-sim "
+                "calibrate --ship`, or use sample: prior"
+            ) from None
+        missing = [k for k in keys if k not in table.columns]
+        if missing:
+            raise ValueError(
+                f"{', '.join(missing)} is not calibrated (the model refuses to draw it in the "
+                "2022 replay); use sample: prior"
+            )
+        q = table[list(keys)].quantile([0.05, 0.95])
+        return {k: (float(q[k].iloc[0]), float(q[k].iloc[1])) for k in keys}
     raise ValueError(f"unknown sample source {source!r}; valid: {', '.join(SAMPLE_SOURCES)}")
 
 

@@ -147,6 +147,12 @@ class Experiment(BaseModel):
         min_length=1,
         description="Months after the start at which postures are reported (default: horizon).",
     )
+    ensemble: Literal["posterior", "prior", "fixed", "independent"] = Field(
+        default="posterior",
+        description="Where each replicate's values of the parameters the design does not set "
+        "come from: the calibrated posterior (default), the prior, the table's values (fixed) "
+        "or the model's own draw (independent).",
+    )
     design: Annotated[GridDesign | SampledDesign, Field(discriminator="method")]
     analyze: list[str] = Field(
         default_factory=list, description="Outcomes for Sobol/Morris analysis."

@@ -102,6 +102,23 @@ def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
             raise ValueError(reason)
 
 
+def check_ensemble(ensemble: str) -> None:
+    """Refuse an unknown ensemble mode, or ``posterior`` when none ships.
+
+    Raises:
+        ValueError: Naming the valid modes, or how to get a posterior.
+    """
+    from ..core.posterior import ENSEMBLE_MODES, shipped_recipe
+
+    if ensemble not in ENSEMBLE_MODES:
+        raise ValueError(f"unknown ensemble {ensemble!r}; valid: {', '.join(ENSEMBLE_MODES)}")
+    if ensemble == "posterior" and shipped_recipe() is None:
+        raise ValueError(
+            "no calibrated posterior ships with this installation: run `alliance-sim "
+            "calibrate --ship`, or use the prior"
+        )
+
+
 def _model_kwargs(scenario: Scenario) -> dict[str, Any]:
     kwargs = scenario.model_kwargs()
     kwargs.pop("replicates")
@@ -118,6 +135,7 @@ def fingerprint(
     chunk_size: int,
     timeseries: bool,
     at: Sequence[int] = (),
+    ensemble: str = "posterior",
 ) -> str:
     """A hash of everything that determines a sweep's numbers (and its columns)."""
     h = hashlib.sha256()
@@ -126,6 +144,7 @@ def fingerprint(
     h.update(scenario.to_yaml().encode())
     h.update(json.dumps([replicates, seed, chunk_size, timeseries]).encode())
     h.update(json.dumps([int(t) for t in at]).encode())
+    h.update(ensemble.encode())
     h.update(package_fingerprint().encode())
     return h.hexdigest()
 
@@ -193,6 +212,7 @@ def make_tasks(
     timeseries: bool = False,
     skip: set[int] | frozenset[int] = frozenset(),
     at: Sequence[int] = (),
+    ensemble: str = "posterior",
 ) -> Iterator[ChunkTask]:
     """The chunk tasks of a design, lazily, leaving out the chunk indices in ``skip``."""
     kwargs = _model_kwargs(scenario)
@@ -210,6 +230,7 @@ def make_tasks(
             seed=seed,
             timeseries=timeseries,
             at=tuple(int(t) for t in at),
+            ensemble=ensemble,
         )
 
 
@@ -230,6 +251,7 @@ def evaluate(
     collect: bool = True,
     name: str = "sweep",
     evaluate_fn: Callable[[ChunkTask], ChunkResult] = evaluate_chunk,
+    ensemble: str = "posterior",
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame] | None:
     """Run every design point of ``design`` on a scenario and return per-point outcomes.
 
@@ -255,6 +277,10 @@ def evaluate(
         collect: Return the assembled table(s); ``False`` only writes them to ``out``.
         name: Name recorded in the manifest.
         evaluate_fn: The chunk evaluator (importable, picklable); the default runs the model.
+        ensemble: Where each replicate's values of the uncertain parameters the design does
+            not set come from: the calibrated ``posterior`` (default; every replicate its own
+            posterior set), ``prior``, ``fixed`` (the table's values) or ``independent`` (the
+            model's own draw from the table's ranges).
 
     Returns:
         The results frame (``point``, parameter columns, ``replicates``, outcome columns), in
@@ -274,6 +300,7 @@ def evaluate(
         raise TypeError(f"executor must be an Executor, got {executor!r}")
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
+    check_ensemble(ensemble)
     at = resolve_months(at, scenario.months)
     replicates = check_count("replicates", replicates, 1, 1_000_000)
     check_seed(seed)
@@ -292,7 +319,7 @@ def evaluate(
         manifest = {
             "name": name,
             "fingerprint": fingerprint(
-                design, scenario, replicates, seed, chunk_size, timeseries, at
+                design, scenario, replicates, seed, chunk_size, timeseries, at, ensemble
             ),
             "points": len(design),
             "chunks": n_chunks,
@@ -303,6 +330,7 @@ def evaluate(
             "parameters": list(design.columns),
             "timeseries": timeseries,
             "at": list(at),
+            "ensemble": ensemble,
             "design": design.attrs.get("design"),
         }
         store = ChunkStore(out, manifest, resume=resume)
@@ -312,7 +340,17 @@ def evaluate(
             atomic_write_parquet(store.folder / "design.parquet", design.reset_index(drop=True))
         done = store.finished(ranges)
 
-    tasks = make_tasks(design, scenario, replicates, seed, chunk_size, timeseries, skip=done, at=at)
+    tasks = make_tasks(
+        design,
+        scenario,
+        replicates,
+        seed,
+        chunk_size,
+        timeseries,
+        skip=done,
+        at=at,
+        ensemble=ensemble,
+    )
     kept: dict[int, ChunkResult] = {}
     bar = tqdm(
         total=len(design),

@@ -137,6 +137,7 @@ def run_experiment(
         timeseries=exp.timeseries,
         at=exp.months_reported(),
         progress=progress,
+        ensemble=exp.ensemble,
         collect=False,
         name=exp.name,
     )
@@ -160,6 +161,7 @@ def run_experiment(
         "scenario": getattr(exp.resolved_scenario, "name", exp.scenario),
         "seed": exp.seed,
         "design": exp.design.method,
+        "ensemble": exp.ensemble,
         "points": len(design),
         "replicates_per_point": exp.replicates,
         "chunk_size": chunk_size,

@@ -1,0 +1,172 @@
+"""Calibration by ABC: reproducible wherever it runs, resumable after a kill, informative."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_sim.calibration import calibrate
+from alliance_sim.core.parameters import load_parameters
+from alliance_sim.core.posterior import Prior
+from alliance_sim.sweeps.executors import DaskExecutor, ProcessExecutor
+from alliance_sim.sweeps.store import SweepFolderError
+
+SMALL = {"draws": 3000, "chunk_size": 1000, "seed": 7}
+
+
+@pytest.fixture(scope="module")
+def in_process():
+    return calibrate(**SMALL)
+
+
+def test_prior_is_the_parameter_table():
+    prior = Prior.from_parameters()
+    params = load_parameters()
+    assert prior.size > 10
+    for key, value, half in zip(prior.keys, prior.center, prior.half_width, strict=True):
+        p = params.lookup(key)
+        assert (p.value, p.uncertainty) == (value, half) and half > 0
+    # a parameter that a documented event overwrites is not calibrated
+    assert "global.war_intensity" not in prior.keys
+    draws = prior.sample(np.random.default_rng(1), 5000)
+    lo, hi = prior.support()
+    assert (draws >= lo).all() and (draws <= hi).all()
+
+
+def test_accepted_draws_reproduce_every_used_pattern(in_process):
+    cal = in_process
+    assert 0 < len(cal.posterior) < cal.draws
+    table = cal.acceptance().set_index("pattern")
+    acc = table["acceptance"]
+    # the joint acceptance cannot exceed any single used pattern's
+    used = table[table["used"]].drop("joint (all used)")
+    assert acc["joint (all used)"] <= used["acceptance"].min() + 1e-12
+    # the departure base rate is a check, not an acceptance criterion (patterns.yaml says why)
+    assert not table.loc["departure_base_rate", "used"]
+    assert acc["joint (all used)"] == pytest.approx(cal.acceptance_rate, abs=0.03)
+    assert len(cal.posterior) <= cal.accepted
+    assert list(cal.posterior.columns) == ["draw", *cal.prior.keys]
+
+
+def test_same_seed_same_posterior_with_two_worker_processes(in_process):
+    with ProcessExecutor(2) as executor:
+        cal = calibrate(**SMALL, executor=executor)
+    pd.testing.assert_frame_equal(cal.posterior, in_process.posterior)
+    pd.testing.assert_frame_equal(cal.stats, in_process.stats)
+
+
+def test_same_seed_same_posterior_on_a_local_dask_cluster(in_process):
+    from dask.distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        ) as cluster,
+        Client(cluster) as client,
+        DaskExecutor(client=client) as executor,
+    ):
+        cal = calibrate(**SMALL, executor=executor)
+    pd.testing.assert_frame_equal(cal.posterior, in_process.posterior)
+
+
+def test_another_seed_gives_another_posterior(in_process):
+    other = calibrate(**{**SMALL, "seed": 8})
+    assert not other.posterior["draw"].equals(in_process.posterior["draw"])
+
+
+def test_resumes_after_a_kill_with_identical_results(tmp_path, in_process):
+    out = tmp_path / "cal"
+    cmd = [
+        sys.executable,
+        "-m",
+        "alliance_sim",
+        "calibrate",
+        "--draws",
+        "6000",
+        "--chunk-size",
+        "500",
+        "--seed",
+        "7",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "chunks").glob("results-*.parquet")):
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = list((out / "chunks").glob("results-*.parquet"))
+    assert 1 <= len(finished) < 12, "the kill came too late to test resuming"
+    assert not (out / "posterior.parquet").exists()
+    resumed = calibrate(draws=6000, chunk_size=500, seed=7, out=out, resume=True)
+    fresh = calibrate(draws=6000, chunk_size=500, seed=7)
+    pd.testing.assert_frame_equal(resumed.posterior, fresh.posterior)
+    pd.testing.assert_frame_equal(resumed.stats, fresh.stats)
+    with pytest.raises(SweepFolderError, match="different"):
+        calibrate(draws=6000, chunk_size=500, seed=8, out=out, resume=True)
+
+
+def test_leave_one_out_predicts_each_pattern_from_the_others(in_process):
+    loo = in_process.leave_one_out().set_index("pattern")
+    # the documented October postures are far more likely under the model than under
+    # persistence of the January postures
+    for pid in ("armenia_reduced_2022_10", "kyrgyzstan_reduced_2022_10"):
+        assert loo.loc[pid, "p_model"] > 0.5 > loo.loc[pid, "p_persistence"]
+        assert loo.loc[pid, "brier_model"] < loo.loc[pid, "brier_persistence"]
+    assert loo.loc["mean", "log_model"] < loo.loc["mean", "log_persistence"]
+
+
+def test_calibrate_cli_writes_the_folder(tmp_path):
+    from alliance_sim.cli import main
+
+    out = tmp_path / "cal"
+    assert (
+        main(["calibrate", "--draws", "1200", "--chunk-size", "600", "--out", str(out), "--quiet"])
+        == 0
+    )
+    for name in (
+        "posterior.parquet",
+        "acceptance.csv",
+        "shrinkage.csv",
+        "informs.csv",
+        "leave_one_out.csv",
+        "pairplot.png",
+        "metadata.json",
+        "summary.txt",
+    ):
+        assert (out / name).exists(), name
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["seed"] == 20221021 and meta["draws"] == 1200 and meta["prior_hash"]
+    shrink = pd.read_csv(out / "shrinkage.csv")
+    assert set(shrink["key"]) == set(Prior.from_parameters().keys)
+    # a non-empty folder without --resume is refused with exit code 2
+    assert main(["calibrate", "--draws", "1200", "--out", str(out), "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "calibrate",
+                "--draws",
+                "10",
+                "--leave-out",
+                "nope",
+                "--out",
+                str(tmp_path / "x"),
+                "--quiet",
+            ]
+        )
+        == 2
+    )
