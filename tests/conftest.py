@@ -49,3 +49,24 @@ def seeded_batch_run():
         )
 
     return run
+
+
+@pytest.fixture
+def local_dask_executor():
+    """A :class:`DaskExecutor` on a local cluster of two worker processes (loopback only)."""
+    from dask.distributed import Client, LocalCluster
+
+    from alliance_sim.sweeps.executors import DaskExecutor
+
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        ) as cluster,
+        Client(cluster) as client,
+        DaskExecutor(client=client) as executor,
+    ):
+        yield executor

@@ -14,7 +14,7 @@ import pytest
 from alliance_sim.calibration import calibrate
 from alliance_sim.core.parameters import load_parameters
 from alliance_sim.core.posterior import Prior
-from alliance_sim.sweeps.executors import DaskExecutor, ProcessExecutor
+from alliance_sim.sweeps.executors import ProcessExecutor
 from alliance_sim.sweeps.store import SweepFolderError
 
 SMALL = {"draws": 3000, "chunk_size": 1000, "seed": 7}
@@ -61,21 +61,8 @@ def test_same_seed_same_posterior_with_two_worker_processes(in_process):
     pd.testing.assert_frame_equal(cal.stats, in_process.stats)
 
 
-def test_same_seed_same_posterior_on_a_local_dask_cluster(in_process):
-    from dask.distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-        Client(cluster) as client,
-        DaskExecutor(client=client) as executor,
-    ):
-        cal = calibrate(**SMALL, executor=executor)
+def test_same_seed_same_posterior_on_a_local_dask_cluster(in_process, local_dask_executor):
+    cal = calibrate(**SMALL, executor=local_dask_executor)
     pd.testing.assert_frame_equal(cal.posterior, in_process.posterior)
 
 

@@ -14,7 +14,6 @@ from alliance_sim.core.parameters import load_parameters
 from alliance_sim.discovery import OutcomeError, discover, parse_outcome
 from alliance_sim.scenarios import ScenarioError
 from alliance_sim.sweeps import (
-    DaskExecutor,
     ProcessExecutor,
     evaluate,
     load_experiment,
@@ -249,9 +248,7 @@ def test_discover_refuses_bad_outcomes_with_exit_2_and_one_line(worked, expressi
 
 
 # ---------------------------------------------------------------- determinism
-def test_discovery_is_identical_on_one_or_two_processes_and_on_dask():
-    from dask.distributed import Client, LocalCluster
-
+def test_discovery_is_identical_on_one_or_two_processes_and_on_dask(local_dask_executor):
     design = sample(
         {"armenia.access_west": (0.0, 1.0), "russia.capacity": (0.3, 1.0), "west.pull": (0, 1)},
         n=40,
@@ -262,18 +259,7 @@ def test_discovery_is_identical_on_one_or_two_processes_and_on_dask():
     single = evaluate(design, "baseline", **options)
     with ProcessExecutor(2) as executor:
         two = evaluate(design, "baseline", executor=executor, **options)
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-        Client(cluster) as client,
-        DaskExecutor(client=client) as executor,
-    ):
-        on_dask = evaluate(design, "baseline", executor=executor, **options)
+    on_dask = evaluate(design, "baseline", executor=local_dask_executor, **options)
     pd.testing.assert_frame_equal(two, single)
     pd.testing.assert_frame_equal(on_dask, single)
     expression = "armenia frozen_or_exited at 12 > 0.1"

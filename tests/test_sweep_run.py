@@ -123,22 +123,11 @@ def test_two_local_processes_give_the_in_process_numbers(in_process):
     pd.testing.assert_frame_equal(r, in_process)
 
 
-def test_dask_local_cluster_with_two_workers_gives_the_in_process_numbers(in_process):
-    from dask.distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-        Client(cluster) as client,
-        DaskExecutor(client=client) as executor,
-    ):
-        assert executor.workers == 2
-        r = sweep("baseline", grid=GRID, executor=executor, **OPTIONS)
+def test_dask_local_cluster_with_two_workers_gives_the_in_process_numbers(
+    in_process, local_dask_executor
+):
+    assert local_dask_executor.workers == 2
+    r = sweep("baseline", grid=GRID, executor=local_dask_executor, **OPTIONS)
     pd.testing.assert_frame_equal(r, in_process)
 
 
