@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from alliance_sim.viz.model import knob_defaults
+from alliance_sim.viz.model import TYPICAL_OF, knob_defaults
+from alliance_sim.viz.settings import KNOBS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHINA = knob_defaults()["china_pull"]  # the slider's starting position
@@ -90,6 +91,8 @@ def test_page_loads_with_title_charts_log_hint_and_controls(app: Page):
         expect(app.locator(panel).first).to_be_visible()
     expect(app.locator(".viz-hint")).to_contain_text("Press Step or ▶ to begin")
     expect(state_chip(app, "armenia")).to_have_attribute("data-state", "reduced")
+    # defect 14: the first run on screen is a typical one, and the page says so
+    expect(app.locator(".viz-typical")).to_contain_text(f"the most typical of {TYPICAL_OF} runs")
     for label in ("Reset", "Step", "▶", "Force exit", "Force freeze"):
         expect(button(app, label)).to_be_visible()
     # every slider says its value and unit, and has a line of help
@@ -129,20 +132,46 @@ def test_hovering_a_point_shows_its_value(app: Page):
     assert re.search(r"\d\.\d{3}", tooltip.inner_text())
 
 
-def test_play_then_pause(app: Page):
+#: In the page: every month the header shows, in order (a MutationObserver sees each change).
+RECORD_MONTHS = """() => {
+    window.vizMonths = [];
+    const note = () => window.vizMonths.push(document.querySelector('.viz-date').innerText);
+    new MutationObserver(note).observe(document.querySelector('.viz-header'),
+                                       {subtree: true, childList: true, characterData: true});
+}"""
+#: In the page, in one go: the month on screen, then a click on ❚❚.
+PAUSE_NOW = """() => {
+    const shown = document.querySelector('.viz-date').innerText;
+    [...document.querySelectorAll('button')].find(b => b.innerText.trim() === '❚❚').click();
+    return shown;
+}"""
+
+
+def test_play_shows_every_month_and_pause_stops_at_once(app: Page):
+    # issue 14, defects 12 and 2: no "Use Threads" (it skipped months and paused late), and the
+    # play interval says what it is
+    expect(app.get_by_text("Use Threads")).to_be_hidden()  # Mesa's card is not shown
+    expect(app.locator(".viz-interval .viz-value")).to_have_text("150")
     first = date_of(app)
+    app.evaluate(RECORD_MONTHS)
     button(app, "▶").click()
-    pause = button(app, "❚❚")
-    expect(pause).to_be_visible(timeout=TIMEOUT)
-    expect(app.locator(".viz-date")).not_to_have_text(first, timeout=TIMEOUT)
-    expect(app.locator(".viz-date")).not_to_have_text(next_month(first), timeout=TIMEOUT)
-    pause.click()
+    expect(button(app, "❚❚")).to_be_visible(timeout=TIMEOUT)
+    later = first
+    for _ in range(4):
+        later = next_month(later)
+    app.wait_for_function(  # a few months in (an exact month could pass between two polls)
+        "m => document.querySelector('.viz-date').innerText >= m", arg=later, timeout=TIMEOUT
+    )
+    shown_at_click = app.evaluate(PAUSE_NOW)
     expect(button(app, "▶")).to_be_visible(timeout=TIMEOUT)
-    app.wait_for_timeout(1000)  # Mesa's player may finish the step it had begun
+    app.wait_for_timeout(1000)
     paused_at = date_of(app)
-    app.wait_for_timeout(2000)
-    assert date_of(app) == paused_at
-    assert paused_at > first
+    assert paused_at in (shown_at_click, next_month(shown_at_click))  # at most the month begun
+    seen = list(dict.fromkeys(app.evaluate("window.vizMonths")))
+    expected = [first]
+    while expected[-1] != paused_at:
+        expected.append(next_month(expected[-1]))
+    assert [m for m in seen if m != first] == expected[1:]  # every month, in order, none skipped
     drawn(app)
 
 
@@ -151,21 +180,22 @@ def test_pending_badge_lists_changes_until_reset(app: Page):
     choose(app, "Scenario", "armenia_exit")
     slider = app.locator(".viz-params [role=slider]").nth(2)  # after capacity and its trend
     slider.focus()
-    for _ in range(2):  # from the packaged 0.7, in steps of 0.05
+    moved = CHINA + 2 * KNOBS["china_pull"].step
+    for _ in range(2):
         slider.press("ArrowRight")
+    # the label is drawn by the server from the value it holds: once it shows both presses,
+    # Reset uses them (no race between the last keypress and the click)
+    label = app.locator(".viz-slider-label", has_text="China's pull").locator(".viz-value")
+    expect(label).to_have_text(f"{moved:.2f}", timeout=TIMEOUT)
     badge = app.locator(".viz-header .viz-badge")
     expect(badge).to_contain_text("Unapplied: press Reset", timeout=TIMEOUT)
     expect(badge).to_contain_text("Scenario: baseline → armenia_exit")
-    expect(badge).to_contain_text(f"China's pull: {CHINA:.2f} → ")
-    moved = app.locator(".viz-slider-label", has_text="China's pull").locator(".viz-value")
-    moved = float(moved.inner_text())
-    assert moved > CHINA
-    app.wait_for_timeout(500)  # let the last slider value reach the server before Reset
+    expect(badge).to_contain_text(f"China's pull: {CHINA:.2f} → {moved:.2f}")
     expect(app.locator(".viz-scenario")).to_have_text("baseline")
     button(app, "Reset").click()
     expect(app.locator(".viz-scenario")).to_have_text("armenia_exit", timeout=TIMEOUT)
     expect(app.locator(".viz-badge")).to_have_count(0)
-    expect(app.locator(".viz-settings")).to_contain_text(f"China's pull = {moved:g}")
+    expect(app.locator(".viz-settings")).to_contain_text(f"China's pull = {round(moved, 2):g}")
 
 
 def test_intervention_then_reload_restores_the_session(app: Page):
@@ -193,9 +223,11 @@ def test_end_of_run_signal_and_downloads(page: Page, solara_app_url: str, tmp_pa
     app = open_app(page, solara_app_url + "?scenario_name=armenia_exit&month=2025-08")
     expect(app.locator(".viz-scenario")).to_have_text("armenia_exit")
     assert date_of(app) == "2025-08"
-    step(app)
+    button(app, "▶").click()  # plays the last month and stops by itself
     expect(app.locator(".viz-end")).to_contain_text("End of the run", timeout=TIMEOUT)
+    expect(button(app, "▶")).to_be_disabled(timeout=TIMEOUT)
     expect(button(app, "Step")).to_be_disabled()
+    drawn(app)
     expect(mesa_counter(app, step_of(app))).to_be_visible()  # no step past the end
     with app.expect_download() as info:
         app.get_by_role("button", name="This run (CSV)").click()
@@ -239,6 +271,19 @@ def test_narrow_window_stacks_the_panels_without_horizontal_overflow(
     map_box = app.locator(".viz-map").bounding_box()
     bloc_box = app.locator(".viz-bloc").bounding_box()
     assert bloc_box["y"] > map_box["y"] + map_box["height"] - 1  # stacked, not side by side
+    # the sidebar opens over the header here: stepping from it, the month stays in sight
+    first = date_of(app)
+    button(app, "Step").click()
+    shown = app.locator(".viz-controls-date")
+    expect(shown).to_contain_text(next_month(first), timeout=TIMEOUT)
+    box = shown.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    on_top = app.evaluate(
+        """() => { const e = document.querySelector('.viz-controls-date'), r =
+            e.getBoundingClientRect(); return e.contains(document.elementFromPoint(
+            r.left + 5, r.top + r.height / 2)); }"""
+    )
+    assert on_top
     ARTIFACTS.mkdir(exist_ok=True)
     app.screenshot(path=str(ARTIFACTS / "app-800.png"), full_page=True)
 

@@ -1,4 +1,9 @@
-"""Solara components of the browser app; each reads Mesa's ``update_counter`` to redraw on Step.
+"""Solara components of the browser app; the live ones read Mesa's ``update_counter``.
+
+Only what changes month by month is redrawn on Step: the header, the charts' data, the map's
+heading, the state chips and the event log; panels, headings, the intervention and compare
+controls are redrawn when their own inputs change (with reacton's fast renderer, which skips
+unchanged subtrees; see ``app.py``).
 
 Every component takes the session's :class:`~alliance_sim.viz.model.AllianceVizModel` and draws
 from one :meth:`~alliance_sim.viz.model.AllianceVizModel.view`, so a panel never mixes two
@@ -15,7 +20,17 @@ from mesa.visualization.utils import force_update, update_counter
 
 from .. import summary
 from . import charts, figures
-from .model import ACTIONS, METRICS, AllianceVizModel, EnsembleSummary, View, scenario_names
+from .model import (
+    ACTIONS,
+    METRICS,
+    TYPICAL_OF,
+    AllianceVizModel,
+    EnsembleSummary,
+    View,
+    band_source,
+    scenario_names,
+    seed_text,
+)
 from .settings import BAND_SIZES, HELP, KNOBS, LABELS, pending_changes
 from .text import METRIC_HELP, METRIC_LABELS, P_EXIT_HELP, describe, human, merge_duplicates
 from .vega import VegaView
@@ -64,6 +79,9 @@ div:has(> .v-card .viz-params) { display: flex; flex-direction: column; }
 /* charts scale to their panel: smaller in a narrow window, larger on a wide one */
 .viz-vega .vega-embed svg.marks { width: 100% !important; height: auto !important; }
 .viz-vega .vega-embed summary { opacity: 0.6; }
+/* the map's ⋯ menu at its bottom right, off the loyalty legend */
+.viz-map-chart .vega-embed summary { top: auto; bottom: 0; }
+.viz-map-chart .vega-embed .vega-actions { top: auto; bottom: 38px; }
 .theme--dark .viz-vega svg {
   filter: invert(0.9) hue-rotate(180deg);
 }
@@ -78,9 +96,13 @@ div:has(> .v-card .viz-params) { display: flex; flex-direction: column; }
 /* Solara's "This website runs on Solara" line: at the end of the page, not over the content */
 div:has(> b > a[href="https://solara.dev"]) { position: static !important; text-align: right;
   font-size: 11px; opacity: 0.6; }
-/* Mesa's sliders (play/render interval): show their value, not only while dragging */
-.v-slider__thumb-label-container { display: block !important; }
-.v-slider__thumb-label { font-size: 10px; }
+/* Mesa's Controls card (play/render interval, Use Threads, its buttons) gives way to the app's
+   own (viz/controls.py), which comes first in the sidebar */
+.v-card:has(.v-input--checkbox):has(.v-slider):not(:has(.viz-controls)) { display: none; }
+div:has(> .v-card .viz-controls) { display: flex; flex-direction: column; }
+.v-card.viz-controls, .v-card:has(> .viz-controls) { order: -1; }
+/* Mesa's "Model Parameters" card is empty here: the app's own inputs have their own card */
+.v-navigation-drawer .v-card:has(> .v-card__text > .v-sheet.d-flex:empty) { display: none; }
 """
 
 
@@ -114,7 +136,9 @@ def outlook(view: View) -> str:
     )
     return (
         f"Ensemble at {view.end} (median, 90% interval over {band.replicates} runs — "
-        "Monte Carlo and parameter uncertainty): " + " · ".join(parts) + f" · {out}"
+        "Monte Carlo noise and the calibrated posterior's parameter uncertainty): "
+        + " · ".join(parts)
+        + f" · {out}"
     )
 
 
@@ -258,7 +282,10 @@ def Header(model: AllianceVizModel, pending: dict):
             classes=["viz-settings", "viz-muted"],
             style={"font-size": "13px"},
             unsafe_innerHTML=(
-                f"Seed {model.seed_used} · band: {view.ensemble.replicates} runs · "
+                f"Seed {model.seed_used} · band: {band_source(view.ensemble.replicates)} · "
+                f'<span class="viz-typical">this run: the most typical of {TYPICAL_OF} runs '
+                "drawn with this seed (closest to the ensemble median), run seed "
+                f"{seed_text(model.run_seed)}</span> · "
                 + (
                     f"sliders in force: {html.escape(settings)}"
                     if settings
@@ -270,8 +297,10 @@ def Header(model: AllianceVizModel, pending: dict):
 
 
 @solara.component
-def StateChips(view: View):
+def StateChips(model: AllianceVizModel):
     """Each member's engagement state as text (also what the browser tests read)."""
+    update_counter.get()
+    view = model.view()
     chips = []
     for name in view.members:
         state = view.states[name]
@@ -286,8 +315,18 @@ def StateChips(view: View):
 
 @solara.component
 def Interventions(model: AllianceVizModel, on_change=None):
-    """Force a member to exit, freeze or rejoin in the month on screen."""
+    """Force a member to exit, freeze or rejoin in the month on screen.
+
+    Redrawn only when a member's state changes or the run begins, not every month.
+    """
     update_counter.get()
+    view = model.view()
+    ready = model.run.date >= model.run.clock_start
+    _InterventionControls(model, tuple(view.states.items()), ready, on_change)
+
+
+@solara.component
+def _InterventionControls(model: AllianceVizModel, states: tuple, ready: bool, on_change=None):
     members = [m for m in model.members if m != model.run.hegemon.name]
     choice, set_choice = solara.use_state(members[-2] if len(members) > 1 else members[0])
     if choice not in members:
@@ -313,13 +352,18 @@ def Interventions(model: AllianceVizModel, on_change=None):
                 outlined=action != "exit",
                 small=True,
             )
-    if model.run.date < model.run.clock_start:
+    if not ready:
         solara.HTML(tag="div", classes=["viz-help"], unsafe_innerHTML="Step first to intervene.")
 
 
 @solara.component
 def Vega(kind, view: View, pinned: EnsembleSummary | None, css: str):
-    """An interactive Vega-Lite chart; its template is rebuilt only when a band changes."""
+    """An interactive Vega-Lite chart; its template is rebuilt only when a band changes.
+
+    The widget is created outside the element tree and its datasets are set directly: given
+    as element arguments, the spec and the rows would be walked and copied by the renderer on
+    every month (thousands of nested values).
+    """
     pin = None if pinned is None else pinned.token
 
     def build():
@@ -331,19 +375,41 @@ def Vega(kind, view: View, pinned: EnsembleSummary | None, css: str):
 
     chart = solara.use_memo(build, [kind, view.ensemble.token, pin])
     data = solara.use_memo(lambda: {**chart.data(view), "_version": view.step}, [chart, view.token])
-    with solara.Div(classes=["viz-vega", css]):
-        VegaView.element(spec=chart.template, datasets=data)
+    widget = solara.use_memo(lambda: VegaView(spec=chart.template, datasets=data), [chart])
+
+    def show_data():
+        if widget.datasets is not data:
+            widget.datasets = data
+
+    def close_widget():
+        return widget.close
+
+    solara.use_effect(show_data, [widget, data])
+    solara.use_effect(close_widget, [widget])
+    solara.Div(classes=["viz-vega", css], children=[widget])
+
+
+@solara.component
+def LiveVega(model: AllianceVizModel, kind, pinned: EnsembleSummary | None, css: str):
+    """:func:`Vega` of the month on screen (the panel around it is not redrawn every month)."""
+    update_counter.get()
+    Vega(kind, model.view(), pinned, css)
+
+
+@solara.component
+def MapTitle(model: AllianceVizModel):
+    """The map's heading with the month on screen."""
+    update_counter.get()
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>The bloc in {long_date(model.date)}</b>")
 
 
 @solara.component
 def MapPanel(model: AllianceVizModel, on_change=None):
     """The map-like network of the bloc, the members' states, and the intervention controls."""
-    update_counter.get()
-    view = model.view()
     with solara.Card(style=PANEL, classes=["viz-map"]):
-        solara.HTML(tag="div", unsafe_innerHTML=f"<b>The bloc in {long_date(view.date)}</b>")
-        Vega(charts.MapChart, view, None, "viz-map-chart")
-        StateChips(view)
+        MapTitle(model)
+        LiveVega(model, charts.MapChart, None, "viz-map-chart")
+        StateChips(model)
         Interventions(model, on_change=on_change)
 
 
@@ -358,20 +424,19 @@ def _metric_help_html() -> str:
 @solara.component
 def BlocPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
     """Bloc metrics: this run against the ensemble's median and 90% band (and a pinned band)."""
-    update_counter.get()
-    view = model.view()
     with solara.Card(style=PANEL, classes=["viz-bloc"]):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 "<b>Bloc metrics</b> <span class='viz-muted'>— this run (solid, dots), ensemble "
-                f"median (dashed) and 90% band of {view.ensemble.replicates} runs"
+                f"median (dashed) and 90% band of {model.band_replicates} runs (parameter sets "
+                "from the calibrated posterior)"
                 + (" · orange: the pinned reference" if pinned is not None else "")
                 + " · purple rules: documented events and your interventions. Hover for values;"
                 " ⋯ saves a PNG.</span>"
             ),
         )
-        Vega(charts.BlocChart, view, pinned, "viz-bloc-chart")
+        LiveVega(model, charts.BlocChart, pinned, "viz-bloc-chart")
         with solara.Details("What the metrics mean"):
             solara.HTML(tag="div", unsafe_innerHTML=_metric_help_html())
 
@@ -379,8 +444,6 @@ def BlocPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
 @solara.component
 def LoyaltyPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
     """Each member's loyalty with the engagement ladder's thresholds."""
-    update_counter.get()
-    view = model.view()
     with solara.Card(style=PANEL, classes=["viz-loyalty"]):
         solara.HTML(
             tag="div",
@@ -392,7 +455,7 @@ def LoyaltyPanel(model: AllianceVizModel, pinned: EnsembleSummary | None):
                 "the share of the ensemble out of the bloc in its last month</span>"
             ),
         )
-        Vega(charts.LoyaltyChart, view, pinned, "viz-loyalty-chart")
+        LiveVega(model, charts.LoyaltyChart, pinned, "viz-loyalty-chart")
 
 
 @solara.component
@@ -454,15 +517,22 @@ def differences_html(pinned: EnsembleSummary, current: EnsembleSummary) -> str:
         "<th>paired difference</th><th>90% interval</th><th>P(lower)</th></tr>"
         f"{rows}</table><div class='viz-help'>Replicate by replicate (same seed: same draws), "
         "as <code>alliance-sim compare</code> reports; the interval holds 90% of the paired "
-        "differences (Monte Carlo and parameter uncertainty).</div>"
+        "differences (Monte Carlo and posterior parameter uncertainty).</div>"
     )
 
 
 @solara.component
 def ComparePanel(model: AllianceVizModel, pinned: solara.Reactive):
-    """Pin this run's band as a reference; the charts overlay it and the paired differences show."""
+    """Pin this run's band as a reference; the charts overlay it and the paired differences show.
+
+    Redrawn when the band changes (Reset, an intervention) or a band is pinned, not every month.
+    """
     update_counter.get()
-    view = model.view()
+    _CompareCard(model, pinned, model.band)
+
+
+@solara.component
+def _CompareCard(model: AllianceVizModel, pinned: solara.Reactive, band: EnsembleSummary):
     with solara.Card(style=PANEL, classes=["viz-compare"]):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "8px"}):
             solara.HTML(tag="b", unsafe_innerHTML="Compare")
@@ -471,7 +541,7 @@ def ComparePanel(model: AllianceVizModel, pinned: solara.Reactive):
                 small=True,
                 outlined=True,
                 on_click=lambda: pinned.set(
-                    (view.ensemble, f"{model.scenario_name}, seed {model.seed_used}")
+                    (band, f"{model.scenario_name}, seed {model.seed_used}")
                 ),
             )
             if pinned.value is not None:
@@ -486,11 +556,11 @@ def ComparePanel(model: AllianceVizModel, pinned: solara.Reactive):
                 ),
             )
         else:
-            band, label = pinned.value
+            reference, label = pinned.value
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=f"Pinned: {html.escape(label)} ({band.replicates} runs)<br>"
-                + differences_html(band, view.ensemble),
+                unsafe_innerHTML=f"Pinned: {html.escape(label)} ({reference.replicates} runs)<br>"
+                + differences_html(reference, band),
             )
 
 
@@ -506,10 +576,12 @@ def _parquet(frame) -> bytes:
 
 @solara.component
 def ExportPanel(model: AllianceVizModel):
-    """Downloads: this run and the band as CSV or Parquet (charts: Vega's own PNG export)."""
-    update_counter.get()
-    view = model.view()
-    stem = f"{model.scenario_name}-seed{model.seed_used}-{view.date}"
+    """Downloads: this run and the band as CSV or Parquet (charts: Vega's own PNG export).
+
+    The files are built when clicked; the panel itself does not change month by month (the
+    file names carry no month), so stepping sends nothing for it.
+    """
+    stem = f"{model.scenario_name}-seed{model.seed_used}"
     with solara.Card(style=PANEL, classes=["viz-export"]):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "6px"}):
             solara.HTML(tag="b", unsafe_innerHTML="Export")
@@ -525,7 +597,7 @@ def ExportPanel(model: AllianceVizModel):
                 label="Parquet",
             )
             solara.FileDownload(
-                lambda: _csv(view.ensemble.frame()),
+                lambda: _csv(model.band.frame()),
                 filename=f"{stem}-band.csv",
                 label="Band (CSV)",
                 mime_type="text/csv",

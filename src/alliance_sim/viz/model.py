@@ -32,6 +32,7 @@ import pandas as pd
 from ..api import scenario_markers
 from ..core.model import KNOBS, AllianceModel
 from ..core.parameters import ENGAGEMENT_STATES, load_parameters
+from ..core.posterior import DEFAULT_REPLICATES_PER_SET, nested_layout, with_ensemble
 from ..scenarios import ScenarioError, list_scenarios, load_scenario
 
 #: What the intervention buttons can do, as event types.
@@ -41,6 +42,15 @@ BAND = (0.05, 0.5, 0.95)
 #: Bloc metrics charted (keys of ``AllianceModel.metrics``).
 METRICS = ("integrity", "cohesion", "credibility", "capacity")
 DRIFT_KEY = "global.capacity_drift"
+#: Where the replicates' parameter values come from, as in ``alliance-sim run``: sets drawn
+#: from the calibrated posterior shipped with the package, each run ``PER_SET`` times.
+ENSEMBLE = "posterior"
+PER_SET = DEFAULT_REPLICATES_PER_SET
+#: "This run" is the most typical of this many candidate runs drawn from the seed: the one
+#: closest to the ensemble median (a first look should not be a tail case).
+TYPICAL_OF = 8
+#: Chosen run seeds by the inputs that determine them (the search costs a few runs).
+_TYPICAL: dict[str, int | list[int]] = {}
 #: Unique tokens for views and ensemble summaries (the browser caches images by them).
 _TOKENS = itertools.count(1)
 
@@ -226,6 +236,34 @@ def summarise_ensemble(model: AllianceModel) -> EnsembleSummary:
     )
 
 
+def band_source(replicates: int) -> str:
+    """Where the band's runs come from, in words (``200 runs: 20 sets … × 10 runs``)."""
+    sets, per_set = nested_layout(replicates, PER_SET)
+    return (
+        f"{replicates} runs: {sets} parameter sets drawn from the calibrated posterior "
+        f"× {per_set} runs each"
+    )
+
+
+def distance_to_median(trace: pd.DataFrame, band: EnsembleSummary) -> float:
+    """How far a run's bloc metrics stay from the ensemble median, in band widths (RMS)."""
+    total = 0.0
+    for key in METRICS:
+        low, mid, high = band.metrics[key].T
+        total += float(np.mean(((trace[key].to_numpy() - mid) / (high - low + 0.01)) ** 2))
+    return (total / len(METRICS)) ** 0.5
+
+
+def candidate_seeds(seed: int, count: int = TYPICAL_OF) -> list[int | list[int]]:
+    """The seeds of the candidate runs: the seed itself, then ``[seed, 1]``, ``[seed, 2]``..."""
+    return [seed, *([seed, j] for j in range(1, count))]
+
+
+def seed_text(seed: int | list[int]) -> str:
+    """A run seed as the page shows it: ``20221021`` or ``20221021·3``."""
+    return "·".join(str(s) for s in seed) if isinstance(seed, list) else str(seed)
+
+
 class AllianceVizModel(mesa.Model):
     """A scenario run for the browser, with its ensemble band and interventions.
 
@@ -246,9 +284,15 @@ class AllianceVizModel(mesa.Model):
             shared link restores them.
         month: Replay the run to this month (``YYYY-MM``), as a shared link restores it.
 
-    A knob left at its default (:func:`knob_defaults`) keeps the scenario's own value, drawn per
-    replicate within its documented uncertainty; a knob moved away fixes the value in every
-    replicate from the start month. ``settings`` lists the knobs in force.
+    Replicates take their parameter values from sets drawn from the calibrated posterior
+    (:data:`ENSEMBLE`, as ``alliance-sim run`` does), :data:`PER_SET` runs a set. A knob left at
+    its default (:func:`knob_defaults`) keeps the scenario's own value (the posterior's draw); a
+    knob moved away fixes the value in every replicate from the start month. ``settings`` lists
+    the knobs in force.
+
+    "This run" is the most typical of :data:`TYPICAL_OF` runs drawn from the seed (the one
+    closest to the ensemble median over the horizon, :func:`distance_to_median`); its seed is
+    ``run_seed``. The same inputs always choose the same run.
     """
 
     def __init__(
@@ -309,6 +353,7 @@ class AllianceVizModel(mesa.Model):
             for e in interventions or ()
         ]
         self._lock = threading.RLock()
+        self.run_seed: int | list[int] | None = None
         self._version = 0
         self._view: tuple[int, View] | None = None
         self._build(replay_to=0)
@@ -349,9 +394,9 @@ class AllianceVizModel(mesa.Model):
         return bloc.merge(wide, left_on="date", right_index=True, how="left")
 
     # ------------------------------------------------------------------ building
-    def _kwargs(self, replicates: int) -> dict[str, Any]:
+    def _kwargs(self, replicates: int, seed: int | list[int] | None = None) -> dict[str, Any]:
         kwargs = self.alliance_scenario.model_kwargs()
-        kwargs.update(replicates=replicates, seed=self.seed_used)
+        kwargs.update(replicates=replicates, seed=self.seed_used if seed is None else seed)
         events = list(kwargs["events"])
         if "capacity_trend" in self.settings:
             events.append(
@@ -365,18 +410,39 @@ class AllianceVizModel(mesa.Model):
         events.extend(self.interventions)
         kwargs["events"] = events
         kwargs.update({k: v for k, v in self.settings.items() if k in KNOBS})
+        # the moved sliders win over the posterior's values (the drift from the start month on)
+        keep = [KNOBS[k] for k in self.settings if k in KNOBS]
+        if "capacity_trend" in self.settings:
+            keep.append(DRIFT_KEY)
+        kwargs["overrides"] = with_ensemble(
+            kwargs, ENSEMBLE, replicates, kwargs["seed"], PER_SET, keep=keep
+        )
         return kwargs
 
     def _build(self, replay_to: int) -> None:
-        run = AllianceModel(**self._kwargs(1))
-        for _ in range(replay_to):
-            run.step()
         ensemble = AllianceModel(**self._kwargs(self.band_replicates))
         ensemble.run_model()
-        self.run, self.ensemble = run, ensemble
-        self.band = summarise_ensemble(ensemble)
+        band = summarise_ensemble(ensemble)
+        if self.run_seed is None:  # chosen once; an intervention keeps the run
+            self.run_seed = self._typical_seed(band)
+        run = AllianceModel(**self._kwargs(1, self.run_seed))
+        for _ in range(replay_to):
+            run.step()
+        self.run, self.ensemble, self.band = run, ensemble, band
         self.running = run.running
         self._version += 1
+
+    def _typical_seed(self, band: EnsembleSummary) -> int | list[int]:
+        """The candidate run seed closest to the ensemble median (cached by the inputs)."""
+        key = repr(self._kwargs(self.band_replicates))
+        if key not in _TYPICAL:
+            distances = []
+            for seed in candidate_seeds(self.seed_used):
+                candidate = AllianceModel(**self._kwargs(1, seed), record_members=False)
+                candidate.run_model()
+                distances.append(distance_to_median(candidate.to_frame(), band))
+            _TYPICAL[key] = candidate_seeds(self.seed_used)[int(np.argmin(distances))]
+        return _TYPICAL[key]
 
     # ------------------------------------------------------------------ Mesa interface
     def step(self) -> None:
