@@ -152,6 +152,7 @@ class AffinityTerms:
             total_f = np.zeros(self.replicates)
         # Sum of the engaged pairs' half-affinity, in C order over (i, j) as numpy reduces it.
         total = np.zeros(self.replicates)
+        buffer = np.empty(self.replicates)
         both: dict[tuple[int, int], np.ndarray] = {}
         for i in range(self.m):
             if never[i]:
@@ -167,8 +168,9 @@ class AffinityTerms:
                 else:
                     key = (i, j) if i < j else (j, i)
                     if key not in both:
-                        both[key] = engaged[i] * engaged[j]
-                    term = both[key] * half
+                        # As booleans (an eighth of the memory): True * half is 1.0 * half.
+                        both[key] = engaged_rows[i] & engaged_rows[j]
+                    term = np.multiply(both[key], half, out=buffer)
                 total += term
                 if apart and founding[i] and founding[j]:
                     total_f += term

@@ -132,12 +132,21 @@ class MemberState(mesa.Agent):
         self.loyalty = np.zeros(r)
         self.exit_probability = np.zeros(r)
         self._next: dict[str, np.ndarray] = {}
+        self._trust: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ derived quantities
     @property
     def trust(self) -> np.ndarray:
-        """Mean of the Beta belief that the collective-defence promise is kept."""
-        return self.trust_alpha / (self.trust_alpha + self.trust_beta)
+        """Mean of the Beta belief that the collective-defence promise is kept.
+
+        Kept while ``trust_alpha`` and ``trust_beta`` are the same arrays (updates replace
+        them, never write in place): the month's payoffs read it again after it was recorded.
+        """
+        alpha, beta = self.trust_alpha, self.trust_beta
+        kept = self._trust
+        if kept is None or kept[0] is not alpha or kept[1] is not beta:
+            kept = self._trust = (alpha, beta, alpha / (alpha + beta))
+        return kept[2]
 
     @property
     def affinity(self) -> np.ndarray:
@@ -152,44 +161,64 @@ class MemberState(mesa.Agent):
 
     def outside_option(self) -> np.ndarray:
         """Best alternative patron on offer: ``access × pull``, less from a hostile patron."""
-        usable = self.model.patron_usable[self.model.index[self.name]]
-        return mech.outside_option(self.access, self.model.patron_pull, usable)
+        model = self.model
+        usable = model.patron_usable[model.index[self.name]]
+        if (usable == 1.0).all():  # every patron fully usable: the product with 1 is skipped
+            offers = self.access * model.patron_pull
+            best = offers[0].copy()
+            for row in offers[1:]:
+                np.maximum(best, row, out=best)
+            return best
+        return mech.outside_option(self.access, model.patron_pull, usable)
 
     def payoffs(self, snap: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The terms of this member's choice under the conditions in ``snap``, one per mechanism.
+
+        Terms that are zero for this member's kind of threat are not added.
 
         Returns:
             ``bloc`` (value of the guarantee and alignment), ``outside`` (outside option less
             the hegemon's coercion), ``burden`` (entrapment, public anger, contagion) and the
             parts they are made of.
         """
-        g, p = self.model.g, self.params
+        model, g, p = self.model, self.model.g, self.params
         capacity = snap["capacity"]
         outside = self.outside_option()
-        guarantee = mech.guarantee_value(
-            mech.expected_help(self.trust, capacity),
-            self.threat,
-            self.threat_kind,
-            p["regime_security"],
-            g["threat_weight"],
-            g["regime_weight"],
-        )
-        hegemon = mech.hegemon_threat_value(
-            self.threat,
-            self.threat_kind,
-            capacity,
-            outside,
-            g["real_alternative"],
-            g["threat_weight"],
-        )
+        help_expected = mech.expected_help(self.trust, capacity)
+        regime = g["regime_weight"] * p["regime_security"]
+        if self.threat_kind in (mech.EXTERNAL, mech.INTRA):
+            guarantee = g["threat_weight"] * self.threat
+            guarantee += regime
+            guarantee *= help_expected
+        else:  # mech.guarantee_value with nothing protected: help × (0 + regime)
+            guarantee = help_expected * regime
+        if self.threat_kind == mech.HEGEMON:
+            hegemon = mech.hegemon_threat_value(
+                self.threat,
+                self.threat_kind,
+                capacity,
+                outside,
+                g["real_alternative"],
+                g["threat_weight"],
+            )
+            bloc = guarantee + hegemon
+        else:
+            hegemon = model.zeros
+            bloc = guarantee.copy()
         alignment = g["align_weight"] * self.affinity
+        bloc += alignment
         entrapment = mech.entrapment_cost(
             g["war_intensity"], p["entrapment_sensitivity"], g["entrapment_weight"]
         )
-        anger = g["public_pressure_weight"] * p["public_sensitivity"] * self.pressure
+        anger = g["public_pressure_weight"] * p["public_sensitivity"]
+        anger *= self.pressure
         # The model computes every member's contagion exposure once per snapshot.
-        contagion = g["contagion"] * snap["contagion"][self.model.index[self.name]]
-        coercion = mech.coercion_cost(capacity, p["dependence"], g["coercion_weight"])
+        contagion = g["contagion"] * snap["contagion"][model.index[self.name]]
+        coercion = model.coercion_scale(capacity) * p["dependence"]
+        outside_value = g["outside_weight"] * outside
+        outside_value -= coercion
+        burden = entrapment + anger
+        burden += contagion
         return {
             "guarantee": guarantee,
             "hegemon_threat": hegemon,
@@ -199,9 +228,9 @@ class MemberState(mesa.Agent):
             "contagion": contagion,
             "outside_option": outside,
             "coercion": coercion,
-            "bloc": guarantee + hegemon + alignment,
-            "outside": g["outside_weight"] * outside - coercion,
-            "burden": entrapment + anger + contagion,
+            "bloc": bloc,
+            "outside": outside_value,
+            "burden": burden,
         }
 
     # ------------------------------------------------------------------ monthly update
@@ -213,14 +242,17 @@ class MemberState(mesa.Agent):
         with switching costs. Stance: a binary logit between neutral and support once there
         is a war. Exit is absorbing (only a rejoin event undoes it); locked members keep their
         forced rung.
+
+        The arithmetic is that of the functions in :mod:`~alliance_sim.core.mechanisms`, in the
+        same order (so the same numbers), with work whose result is known skipped: a member out
+        of the treaty in every replicate draws no rung and has no exit hazard.
         """
         model, snap, g = self.model, self.model.snapshot, self.model.g
-        i = model.index[self.name]
-        u = snap["uniform"][i]
+        u = snap["uniform"][model.index[self.name]]
         terms = self.payoffs(snap)
-        support = self.stance == mech.SUPPORT
-        pledge = g["pledge_cost"] * support
-        inside = np.minimum(self.state, mech.FROZEN)
+        state = self.state
+        out = state == mech.EXITED
+        all_out = out.all()
         values = mech.rung_values(
             terms["bloc"],
             terms["outside"],
@@ -228,26 +260,35 @@ class MemberState(mesa.Agent):
             g["guarantee_share_reduced"],
             g["burden_share_reduced"],
         )
-        free = mech.logit_weights(values)
-        weights = free * mech.switching_discounts(
-            inside, support, model.move_discount, model.pledge_discount
-        )
-        rung = mech.draw_choice(weights, u[0])
-        log_odds = mech.exit_log_odds(
-            terms["outside"] - pledge,
-            np.log(weights.sum(axis=0)),
-            g["exit_precision"],
-            g["exit_barrier"],
-            snap["decision_date"],
-            g["decision_multiplier"],
-        )
-        out = self.state == mech.EXITED
-        exit_probability = np.where(out, 0.0, mech.logistic(log_odds))
-        leaves = u[1] < exit_probability
-        state = np.where(leaves, mech.EXITED, rung).astype(np.int8)
-        state = np.where(self.locked | out, self.state, state)
+        free = mech.logit_weights(values, out=values)
+        if all_out:
+            # Out everywhere: the state stays, the hazard is 0 (the draws are still taken).
+            next_state = state.copy()
+            exit_probability = np.zeros(model.replicates)
+        else:
+            support = self.stance == mech.SUPPORT
+            weights = free * model.switching_discounts(state, support)
+            total = weights.sum(axis=0)
+            rung = mech.draw_choice(weights, u[0], total)
+            log_odds = mech.exit_log_odds(
+                terms["outside"] - g["pledge_cost"] * support,
+                np.log(total),
+                g["exit_precision"],
+                g["exit_barrier"],
+                snap["decision_date"],
+                g["decision_multiplier"],
+                decision_shift=snap["decision_shift"],
+            )
+            exit_probability = mech.logistic(log_odds)
+            if out.any():
+                exit_probability = np.where(out, 0.0, exit_probability)
+            leaves = u[1] < exit_probability
+            next_state = np.where(leaves, np.int8(mech.EXITED), rung)
+            held = self.locked | out
+            if held.any():
+                next_state = np.where(held, state, next_state)
         self._next = {
-            "state": state,
+            "state": next_state,
             "stance": self._choose_stance(terms, u[2]),
             "loyalty": mech.expected_participation(free, g["burden_share_reduced"]),
             "exit_probability": exit_probability,
@@ -268,17 +309,24 @@ class MemberState(mesa.Agent):
     def _choose_stance(self, terms: dict[str, np.ndarray], uniform: np.ndarray) -> np.ndarray:
         """Support or stay neutral in the hegemon's war (hedging), once there is one."""
         g, model = self.model.g, self.model
-        balancing = g["threat_weight"] * self.threat * model.threat_is_war_adversary(self)
-        value = mech.stance_utility(
-            self.affinity, balancing, terms["entrapment"], g["align_weight"], g["stance_cost"]
+        at_war = g["war_intensity"] > 0
+        if not at_war.any():
+            return np.full(model.replicates, mech.NO_STANCE, dtype=np.int8)
+        # threat_weight × threat × (1 if the threat is the war adversary, else 0), skipping the
+        # product with 1 and the sum with 0.
+        balancing = (
+            g["threat_weight"] * self.threat if model.threat_is_war_adversary(self) else None
+        )
+        value = mech.stance_utility_from_alignment(
+            terms["alignment"], balancing, terms["entrapment"], g["stance_cost"]
         )
         # Changing a public stance costs the same audience cost as any public move.
-        switch = g["move_cost"] * (
-            (self.stance == mech.SUPPORT).astype(float) - (self.stance == mech.NEUTRAL)
-        )
-        log_odds = g["stance_precision"] * value + switch
+        log_odds = g["stance_precision"] * value
+        if (self.stance != mech.NO_STANCE).any():
+            log_odds += g["move_cost"] * mech.STANCE_SIGN.take(self.stance)
         supports = uniform < mech.logistic(log_odds)
-        at_war = g["war_intensity"] > 0
+        if at_war.all():
+            return supports.view(np.int8)  # SUPPORT is 1, NEUTRAL 0
         stance = np.where(supports, mech.SUPPORT, mech.NEUTRAL)
         return np.where(at_war, stance, mech.NO_STANCE).astype(np.int8)
 
@@ -300,10 +348,16 @@ class MemberState(mesa.Agent):
     # ------------------------------------------------------------------ events
     def _set_state(self, state: np.ndarray) -> None:
         month = self.model.month_index
-        newly_frozen = (state == mech.FROZEN) & (self.freeze_month < 0)
-        newly_exited = (state == mech.EXITED) & (self.state != mech.EXITED)
-        self.freeze_month = np.where(newly_frozen, month, self.freeze_month)
-        self.exit_month = np.where(newly_exited, month, self.exit_month)
+        frozen = state == mech.FROZEN
+        if frozen.any():
+            newly_frozen = frozen & (self.freeze_month < 0)
+            if newly_frozen.any():
+                self.freeze_month = np.where(newly_frozen, month, self.freeze_month)
+        exited = state == mech.EXITED
+        if exited.any():
+            newly_exited = exited & (self.state != mech.EXITED)
+            if newly_exited.any():
+                self.exit_month = np.where(newly_exited, month, self.exit_month)
         if state[0] != self.state[0]:
             self.model.log_event(
                 "state_change",
@@ -368,17 +422,12 @@ class Hegemon(MemberState):
         """Honour at most one member this month by the reward rule (before members decide)."""
         model = self.model
         others = [m for m in model.members if m is not self]
-        probabilities = np.stack(
-            [
-                mech.reward_probability(
-                    self.capacity,
-                    member.params["commitment"],
-                    member.state == mech.ACTIVE,
-                    model.g["reward_rate"],
-                )
-                for member in others
-            ]
-        )
+        # mech.reward_probability for every other member: rate × capacity is shared.
+        scale = model.g["reward_rate"] * self.capacity
+        probabilities = np.empty((len(others), model.replicates))
+        for row, member in zip(probabilities, others, strict=True):
+            np.multiply(scale, member.params["commitment"], out=row)
+            row *= member.state == mech.ACTIVE
         draw = model.streams.uniform()
         for member, honoured in zip(others, mech.draw_one_of(probabilities, draw), strict=True):
             if honoured.any():

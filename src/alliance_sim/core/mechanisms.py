@@ -16,6 +16,9 @@ ACTIVE, REDUCED, FROZEN, EXITED = range(4)
 NO_STANCE, NEUTRAL, SUPPORT = -1, 0, 1
 #: The rungs inside the treaty (active, reduced, frozen) as a column against ``(R,)`` rows.
 STAY_RUNGS = np.arange(3)[:, None]
+#: Sign of the switching cost of keeping each stance, indexed by the stance itself: neutral (0)
+#: -1, support (1) +1, none (-1, the last entry) 0.
+STANCE_SIGN = np.array([-1.0, 1.0, 0.0])
 
 
 def friendliness(affinity: np.ndarray) -> np.ndarray:
@@ -204,14 +207,14 @@ def softmax(utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return weights / total, np.log(total)
 
 
-def logit_weights(utilities: np.ndarray) -> np.ndarray:
-    """``exp(utilities)``: unnormalised logit weights.
+def logit_weights(utilities: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``exp(utilities)``: unnormalised logit weights (into ``out`` if given).
 
     Utilities here are sums of bounded terms (every weight's range is capped in the parameter
     table), far inside the range where ``exp`` is exact in float64, so no shift by the maximum
     is needed.
     """
-    return np.exp(utilities)
+    return np.exp(utilities, out=out)
 
 
 def exit_log_odds(
@@ -221,6 +224,7 @@ def exit_log_odds(
     barrier: np.ndarray,
     decision_date: np.ndarray,
     multiplier: np.ndarray,
+    decision_shift: np.ndarray | None | bool = False,
 ) -> np.ndarray:
     """Log-odds of leaving this month: the upper nest of a nested logit (McFadden 1978).
 
@@ -229,9 +233,17 @@ def exit_log_odds(
     its payoffs, anchored to the bloc's record of departures. At an institutional decision date
     (treaty renewal, summit) the odds are ``multiplier`` times higher (Leeds & Savun 2007; three
     of the bloc's four departures came at the 1999 renewal).
+
+    ``decision_shift``, when given, is ``decision_date * log(multiplier)`` computed once for all
+    members (``None``: it is zero everywhere this month, so nothing is added).
     """
     payoff = precision * (exit_utility - inclusive_value)
-    return payoff - barrier + decision_date * np.log(multiplier)
+    payoff -= barrier
+    if decision_shift is False:
+        decision_shift = decision_date * np.log(multiplier)
+    if decision_shift is not None:
+        payoff += decision_shift
+    return payoff
 
 
 def choice_probabilities(utilities: np.ndarray) -> np.ndarray:
@@ -239,18 +251,25 @@ def choice_probabilities(utilities: np.ndarray) -> np.ndarray:
     return softmax(utilities)[0]
 
 
-def draw_choice(weights: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+def draw_choice(
+    weights: np.ndarray, uniform: np.ndarray, total: np.ndarray | None = None
+) -> np.ndarray:
     """The alternative each uniform draw picks, given logit weights or probabilities ``(K, R)``.
 
     Alternative *k* is picked when the draw falls in the *k*-th slice of the cumulative weights
-    (the weights need not be normalised; the draw is scaled by their total instead).
+    (the weights need not be normalised; the draw is scaled by their total instead, which the
+    caller may pass if it has it: ``weights.sum(axis=0)``).
     """
-    scaled = uniform * weights.sum(axis=0)
-    chosen = np.zeros(uniform.shape, dtype=np.int8)
-    cumulative = weights[0].copy()
-    for row in weights[1:]:
+    if len(weights) == 1:
+        return np.zeros(np.shape(uniform), dtype=np.int8)
+    if total is None:
+        total = weights.sum(axis=0)
+    scaled = uniform * total
+    cumulative = weights[0]
+    chosen = np.asarray(scaled >= cumulative).view(np.int8)
+    for row in weights[1:-1]:
+        cumulative = cumulative + row
         chosen += scaled >= cumulative
-        cumulative += row
     return chosen
 
 
@@ -277,8 +296,13 @@ def expected_participation(weights: np.ndarray, burden_reduced: np.ndarray) -> n
 
 
 def logistic(log_odds: np.ndarray) -> np.ndarray:
-    """Probability from log-odds."""
-    return 1.0 / (1.0 + np.exp(-log_odds))
+    """Probability from log-odds: ``1 / (1 + exp(-log_odds))`` (one buffer for arrays)."""
+    if np.ndim(log_odds) == 0:
+        return 1.0 / (1.0 + np.exp(-log_odds))
+    z = np.negative(log_odds)
+    np.exp(z, out=z)
+    z += 1.0
+    return np.divide(1.0, z, out=z)
 
 
 def loyalty_marks(burden_share_reduced: float) -> dict[str, float]:
@@ -304,7 +328,25 @@ def stance_utility(
     when that threat is the hegemon's adversary in the war; it costs the entrapment of a
     belligerent's ally, and taking sides at all costs ``stance_cost``.
     """
-    return align_weight * affinity + balancing - entrapment - stance_cost
+    alignment = align_weight * affinity
+    return stance_utility_from_alignment(alignment, balancing, entrapment, stance_cost)
+
+
+def stance_utility_from_alignment(
+    alignment: np.ndarray,
+    balancing: np.ndarray | None,
+    entrapment: np.ndarray,
+    stance_cost: np.ndarray,
+) -> np.ndarray:
+    """:func:`stance_utility` from the alignment term ``align_weight * affinity``.
+
+    The model has that term already (it is also part of the bloc's value). ``balancing`` may
+    be ``None`` when it is zero (the member's threat is not the hegemon's adversary).
+    """
+    value = alignment + balancing if balancing is not None else alignment.copy()
+    value -= entrapment
+    value -= stance_cost
+    return value
 
 
 def contagion_exposure(weights: np.ndarray, disengagement: np.ndarray) -> np.ndarray:
@@ -377,7 +419,10 @@ def draw_one_of(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:
     """
     total = probabilities.sum(axis=0)
     scaled = uniform * np.maximum(total, 1.0)
-    upper = np.cumsum(probabilities, axis=0)
+    # np.cumsum(probabilities, axis=0), row by row (the same additions, several times faster).
+    upper = np.array(probabilities, dtype=float)
+    for k in range(1, len(upper)):
+        upper[k] += upper[k - 1]
     return (scaled < upper) & (scaled >= upper - probabilities)
 
 

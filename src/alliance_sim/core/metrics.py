@@ -28,6 +28,13 @@ def engagement(states: np.ndarray, reduced_weight: np.ndarray, frozen_weight: np
     weights = np.stack(
         np.broadcast_arrays(1.0, reduced_weight, frozen_weight, 0.0), axis=0
     )  # (4, R): one column of rung weights per replicate
+    if weights.ndim == 2 and states.ndim == 2 and weights.shape[1] == states.shape[1]:
+        # take_along_axis as one flat gather: row states[m, r], column r.
+        r = weights.shape[1]
+        index = states.astype(np.intp)
+        index *= r
+        index += np.arange(r)
+        return weights.reshape(-1).take(index)
     return np.take_along_axis(weights, states.astype(np.intp), axis=0)
 
 
@@ -142,7 +149,10 @@ def help_chance(
     Returns:
         Shape ``(M, R)`` in [0, 1].
     """
-    return np.where(states < EXITED, trust * capacity * commitment, 0.0)
+    chance = trust * capacity
+    chance *= commitment
+    chance *= states < EXITED  # finite chances: the same as np.where(..., chance, 0.0)
+    return chance
 
 
 def credibility(chance: np.ndarray, counted: np.ndarray) -> np.ndarray:

@@ -46,6 +46,19 @@ KNOBS = {
 }
 
 
+#: Which of the five switching-cost factors (1, one step, two steps, one step down backing the
+#: war, two steps down backing it) applies to each rung (rows) from each (rung * 2 + backs the
+#: war) pair (columns); see ``mechanisms.switching_discounts``.
+_DISCOUNT_INDEX = np.array(
+    [
+        [0, 0, 1, 1, 2, 2],  # to active: from active, reduced, frozen
+        [1, 3, 0, 0, 1, 1],  # to reduced
+        [2, 4, 1, 3, 0, 0],  # to frozen
+    ],
+    dtype=np.intp,
+)
+
+
 def month(value: str | np.datetime64) -> np.datetime64:
     """Parse ``YYYY-MM`` into a numpy month."""
     return np.datetime64(value, "M")
@@ -146,6 +159,10 @@ class AllianceModel(mesa.Model):
         self.event_log: list[dict[str, Any]] = []
         self.streams = ReplicateStreams(entropy, self.replicates)
 
+        self.zeros = np.zeros(self.replicates)
+        self.zeros.flags.writeable = False
+        self._coercion_scale = None
+        self._replicate_index = np.arange(self.replicates)
         self._build_agents()
         self._schedule = self._schedule_events(events, history)
 
@@ -235,7 +252,10 @@ class AllianceModel(mesa.Model):
         self.believers = np.array([m is not self.hegemon for m in self.members])
         # The fixed denominator of integrity and credibility: founding members but the hegemon.
         self.founding_members = self.founding & self.believers
-        self.initial_states = np.array([m.initial_state for m in self.members])[:, None]
+        # int8 like the members' states, so disengagement is computed on bytes.
+        self.initial_states = np.array([m.initial_state for m in self.members], dtype=np.int8)[
+            :, None
+        ]
 
         self.relations = self._relations_graph()
         m = len(names)
@@ -276,9 +296,53 @@ class AllianceModel(mesa.Model):
         self.guarantee_share = np.stack([one, self.g["guarantee_share_reduced"], zero])
         self.burden_share = np.stack([one, self.g["burden_share_reduced"], zero])
         self._guarantee_by_rung = np.vstack([self.guarantee_share, zero[None]])
-        # Logit-weight factors of the switching costs (see mechanisms.switching_discounts).
-        self.move_discount = np.exp(-self.g["move_cost"])
-        self.pledge_discount = np.exp(-self.g["pledge_cost"])
+        # Logit-weight factors of the switching costs (see mechanisms.switching_discounts),
+        # recomputed only when a switching cost was set (parameters are replaced, not edited).
+        costs = (self.g["move_cost"], self.g["pledge_cost"])
+        kept = getattr(self, "_discount_costs", None)
+        if kept is None or kept[0] is not costs[0] or kept[1] is not costs[1]:
+            self._discount_costs = costs
+            self.move_discount = np.exp(-costs[0])
+            self.pledge_discount = np.exp(-costs[1])
+            # ... for each (rung inside the treaty, backs the war) pair: built on first use.
+            self._discount_table = None
+        # decision_date * log(decision_multiplier) is that, or zero: the log is taken once.
+        self._log_decision_multiplier = np.log(self.g["decision_multiplier"])
+
+    def coercion_scale(self, capacity: np.ndarray) -> np.ndarray:
+        """``coercion_weight × capacity``: the members' shared part of the coercion cost.
+
+        See :func:`mechanisms.coercion_cost`; computed once per capacity array.
+        """
+        weight = self.g["coercion_weight"]
+        kept = self._coercion_scale
+        if kept is None or kept[0] is not weight or kept[1] is not capacity:
+            kept = self._coercion_scale = (weight, capacity, weight * capacity)
+        return kept[2]
+
+    def switching_discounts(self, state: np.ndarray, support: np.ndarray) -> np.ndarray:
+        """:func:`mechanisms.switching_discounts` for a member on ``state``, shape ``(3, R)``.
+
+        Exited replicates get the frozen rung's factors (their choice is not used). The five
+        distinct factors are tabulated when first needed after the switching costs change, so
+        a member's are looked up (``_DISCOUNT_INDEX``), not recomputed.
+        """
+        if self._discount_table is None:
+            # The distinct factors, as mechanisms.switching_discounts forms them: 1, one step,
+            # two steps, one step down with the pledge, two steps down with it. Shape (5, R).
+            move, pledge = self.move_discount, self.pledge_discount
+            one = np.ones(self.replicates)
+            two_steps = move * move
+            self._discount_table = np.stack(
+                [one, move, two_steps, move * pledge, two_steps * pledge * pledge]
+            ).reshape(-1)
+        pair = np.minimum(state, mech.FROZEN).astype(np.intp)
+        pair *= 2
+        pair += support
+        index = _DISCOUNT_INDEX.take(pair, axis=1)
+        index *= self.replicates
+        index += self._replicate_index
+        return self._discount_table.take(index)
 
     def guarantee_rung(self, state: np.ndarray) -> np.ndarray:
         """Share of the guarantee a member on ``state`` keeps (exited: none), shape ``(R,)``."""
@@ -425,12 +489,17 @@ class AllianceModel(mesa.Model):
         disengagement = np.clip(states - self.initial_states, 0, 3) / 3.0
         moved = (states > self.initial_states).any(axis=1)
         calendar_month = int(self.date.astype(int) % 12) + 1
+        decision_date = (calendar_month == self.g["decision_month"]).astype(float)
         return {
             "capacity": self.hegemon.capacity,
             "affinity": self.affinity,
             "disengagement": disengagement,
             "contagion": self._affinity.contagion(disengagement, moved),
-            "decision_date": (calendar_month == self.g["decision_month"]).astype(float),
+            "decision_date": decision_date,
+            # decision_date × log(multiplier), or None when no replicate is at a decision date.
+            "decision_shift": (
+                decision_date * self._log_decision_multiplier if decision_date.any() else None
+            ),
             # Per member: the rung draw, the exit draw and the stance draw.
             "uniform": self.streams.uniform(len(self.members), 3) if noise else None,
             "noise": self.streams.normal() if noise else None,
