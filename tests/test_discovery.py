@@ -155,6 +155,15 @@ def test_bad_outcome_expressions_say_what_is_wrong(monthly, expression, message)
 
 
 # ---------------------------------------------------------------- PRIM on a known answer
+def test_an_outcome_that_holds_almost_everywhere_is_refused_with_a_reason():
+    """A handful of non-cases leaves PRIM's reruns on random halves with one class only."""
+    rng = np.random.default_rng(2022)
+    frame = pd.DataFrame(rng.uniform(size=(500, 3)), columns=["x.a", "x.b", "x.c"])
+    frame["p_exit_armenia"] = np.where(frame["x.a"] > frame["x.a"].nsmallest(2).max(), 0.8, 0.1)
+    with pytest.raises(OutcomeError, match="holds at 498 of the 500 design points"):
+        discover(frame, "p_exit_armenia > 0.5", seed=1, resample_iterations=5)
+
+
 def test_prim_finds_a_known_box_of_two_parameters_among_six():
     """The outcome holds exactly inside 0.6 ≤ b and c ≤ 0.4; four other inputs are noise."""
     rng = np.random.default_rng(2022)

@@ -36,6 +36,8 @@ PEEL_ALPHA = 0.05
 MASS_MIN = 0.05
 RESAMPLE_ITERATIONS = 10
 RESAMPLE_FRACTION = 0.5
+#: Fewest design points on each side of an outcome (where it holds, and where it does not).
+MIN_CLASS_POINTS = 5
 
 
 def load_results(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -292,6 +294,13 @@ def discover(
         raise OutcomeError(
             f"the outcome {parsed.expression!r} holds at {which} of the {len(y)} design points, "
             "so there is nothing to discover; change the threshold"
+        )
+    if min(cases, len(y) - cases) < MIN_CLASS_POINTS:
+        # PRIM's reruns on random halves then see one class only (EMA Workbench 2.5 fails).
+        raise OutcomeError(
+            f"the outcome {parsed.expression!r} holds at {cases} of the {len(y)} design points: "
+            f"fewer than {MIN_CLASS_POINTS} points on one side leave PRIM nothing to separate; "
+            "change the threshold"
         )
     if not 0 < min_density <= 1 or not 0 < peel_alpha < 1 or not 0 < mass_min < 1:
         raise ValueError("min_density must be in (0, 1], peel_alpha and mass_min in (0, 1)")
