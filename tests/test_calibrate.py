@@ -157,3 +157,15 @@ def test_calibrate_cli_writes_the_folder(tmp_path):
         )
         == 2
     )
+
+
+@pytest.mark.parametrize("address", ["foo", "tcp://127.0.0.1:1"])
+def test_a_bad_or_unreachable_scheduler_exits_2_in_one_line(tmp_path, capsys, address):
+    from alliance_sim.cli import main
+
+    out = tmp_path / "cal"
+    code = main(["calibrate", "--draws", "10", "--scheduler", address, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("alliance-sim: error: --scheduler: ") and len(err.splitlines()) == 1
+    assert not out.exists()

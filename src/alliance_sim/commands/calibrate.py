@@ -16,8 +16,8 @@ def _bad(message: str) -> Exception:
 def _calibrate(args: argparse.Namespace) -> int:
     from ..calibration import calibrate
     from ..calibration.ship import SHIPPED_SETS, ship_posterior
-    from ..sweeps.executors import make_executor
     from ..sweeps.store import SweepFolderError
+    from .options import executor_for
 
     if args.draws < 1 or args.chunk_size < 1 or args.workers < 1:
         raise _bad("--draws, --chunk-size and --workers must be at least 1")
@@ -27,11 +27,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             f"--out {out} is not empty; pass --resume to continue the calibration in it, or "
             "choose another folder"
         )
-    try:
-        executor = make_executor(args.workers, args.scheduler)
-    except OSError as err:
-        print(f"alliance-sim: error: cannot reach the Dask scheduler: {err}", file=sys.stderr)
-        return 1
+    executor = executor_for(args.workers, args.scheduler)
     try:
         with executor:
             cal = calibrate(

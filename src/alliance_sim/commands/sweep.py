@@ -11,9 +11,9 @@ from pathlib import Path
 def _sweep(args: argparse.Namespace) -> int:
     from ..errors import BadInput
     from ..runs import safe_slug
-    from ..sweeps import load_experiment, make_executor, run_experiment
-    from ..sweeps.executors import SchedulerError
+    from ..sweeps import load_experiment, run_experiment
     from ..sweeps.store import SweepFolderError
+    from .options import executor_for
 
     if args.workers < 1:
         raise BadInput(f"--workers must be at least 1, got {args.workers}")
@@ -28,10 +28,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 "calibrate --ship`, or pass --prior"
             )
     out = Path(args.out) if args.out else Path("results") / safe_slug(exp.name, "sweep")
-    try:
-        executor = make_executor(args.workers, args.scheduler)
-    except SchedulerError as err:
-        raise BadInput(f"--scheduler: {err}") from None
+    executor = executor_for(args.workers, args.scheduler)
     try:
         with executor:
             meta = run_experiment(
