@@ -107,15 +107,13 @@ def _ensemble(args: argparse.Namespace) -> dict[str, Any]:
     """The ensemble options: where replicates' parameters come from."""
     if args.per_set < 2:
         raise _bad_input(f"--per-set must be at least 2, got {args.per_set}")
-    ensemble = "prior" if args.prior else args.ensemble
-    if ensemble == "posterior":
-        from ..core.posterior import shipped_recipe
+    from ..core.posterior import check_ensemble_mode
 
-        if shipped_recipe() is None:
-            raise _bad_input(
-                "no calibrated posterior ships with this installation: run `alliance-sim "
-                "calibrate --ship`, or pass --prior"
-            )
+    ensemble = "prior" if args.prior else args.ensemble
+    try:
+        check_ensemble_mode(ensemble)
+    except ValueError as err:
+        raise _bad_input(str(err)) from None
     return {"ensemble": ensemble, "per_set": args.per_set}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from ..core.posterior import check_ensemble_mode
     from ..errors import BadInput
     from ..runs import safe_slug
     from ..sweeps import load_experiment, run_experiment
@@ -19,14 +20,10 @@ def _sweep(args: argparse.Namespace) -> int:
         raise BadInput(f"--workers must be at least 1, got {args.workers}")
     ensemble = "prior" if args.prior else args.ensemble
     exp = load_experiment(args.experiment, ensemble=ensemble)
-    if exp.ensemble == "posterior":
-        from ..core.posterior import shipped_recipe
-
-        if shipped_recipe() is None:
-            raise BadInput(
-                "no calibrated posterior ships with this installation: run `alliance-sim "
-                "calibrate --ship`, or pass --prior"
-            )
+    try:
+        check_ensemble_mode(exp.ensemble)
+    except ValueError as err:
+        raise BadInput(str(err)) from None
     out = Path(args.out) if args.out else Path("results") / safe_slug(exp.name, "sweep")
     executor = executor_for(args.workers, args.scheduler)
     try:

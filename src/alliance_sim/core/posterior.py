@@ -33,6 +33,11 @@ RECIPE_FILE = "core/data/posterior.json"
 DEFAULT_REPLICATES_PER_SET = 10
 #: Where an ensemble's parameter values come from (see :func:`ensemble_overrides`).
 ENSEMBLE_MODES = ("posterior", "prior", "fixed", "independent")
+#: What every command that needs the shipped posterior says when there is none.
+NO_POSTERIOR = (
+    "no calibrated posterior ships with this installation: run `alliance-sim calibrate --ship`, "
+    "or use the prior (--prior)"
+)
 #: Spawn key of the stream that picks posterior sets (apart from the model's own streams).
 _SET_STREAM = 0x9057
 
@@ -149,6 +154,18 @@ def _shipped() -> pd.DataFrame | None:
         return pd.read_parquet(path)
 
 
+def check_ensemble_mode(mode: str) -> None:
+    """Refuse an unknown ensemble mode, or ``posterior`` when no posterior ships.
+
+    Raises:
+        ValueError: Naming the valid modes, or how to get a posterior.
+    """
+    if mode not in ENSEMBLE_MODES:
+        raise ValueError(f"unknown ensemble {mode!r}; valid: {', '.join(ENSEMBLE_MODES)}")
+    if mode == "posterior" and shipped_recipe() is None:
+        raise ValueError(NO_POSTERIOR)
+
+
 def load_posterior(path: str | Path | None = None) -> pd.DataFrame:
     """Posterior parameter sets, one row each, one column per dotted key.
 
@@ -163,10 +180,7 @@ def load_posterior(path: str | Path | None = None) -> pd.DataFrame:
         return pd.read_parquet(path)
     frame = _shipped()
     if frame is None:
-        raise FileNotFoundError(
-            "no calibrated posterior ships with this installation; run "
-            "`alliance-sim calibrate --ship` or use the prior (--prior)"
-        )
+        raise FileNotFoundError(NO_POSTERIOR)
     return frame.copy()
 
 

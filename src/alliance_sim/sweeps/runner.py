@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from ..core.checks import MAX_MONTHS, check_count, check_seed, check_window
 from ..core.parameters import load_parameters
+from ..core.posterior import check_ensemble_mode
 from ..scenarios import Scenario, load_scenario
 from .chunk import ChunkResult, ChunkTask, evaluate_chunk
 from .designs import check_key, grid
@@ -100,23 +101,6 @@ def check_design(design: pd.DataFrame, scenario: Scenario) -> None:
         reason = no_effect(scenario, key)
         if reason:
             raise ValueError(reason)
-
-
-def check_ensemble(ensemble: str) -> None:
-    """Refuse an unknown ensemble mode, or ``posterior`` when none ships.
-
-    Raises:
-        ValueError: Naming the valid modes, or how to get a posterior.
-    """
-    from ..core.posterior import ENSEMBLE_MODES, shipped_recipe
-
-    if ensemble not in ENSEMBLE_MODES:
-        raise ValueError(f"unknown ensemble {ensemble!r}; valid: {', '.join(ENSEMBLE_MODES)}")
-    if ensemble == "posterior" and shipped_recipe() is None:
-        raise ValueError(
-            "no calibrated posterior ships with this installation: run `alliance-sim "
-            "calibrate --ship`, or use the prior"
-        )
 
 
 def _model_kwargs(scenario: Scenario) -> dict[str, Any]:
@@ -300,7 +284,7 @@ def evaluate(
         raise TypeError(f"executor must be an Executor, got {executor!r}")
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
-    check_ensemble(ensemble)
+    check_ensemble_mode(ensemble)
     at = resolve_months(at, scenario.months)
     replicates = check_count("replicates", replicates, 1, 1_000_000)
     check_seed(seed)
