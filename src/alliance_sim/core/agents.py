@@ -253,13 +253,7 @@ class MemberState(mesa.Agent):
         state = self.state
         out = state == mech.EXITED
         all_out = out.all()
-        values = mech.rung_values(
-            terms["bloc"],
-            terms["outside"],
-            terms["burden"],
-            g["guarantee_share_reduced"],
-            g["burden_share_reduced"],
-        )
+        values = self._rung_values(terms)
         free = mech.logit_weights(values, out=values)
         if all_out:
             # Out everywhere: the state stays, the hazard is 0 (the draws are still taken).
@@ -296,15 +290,20 @@ class MemberState(mesa.Agent):
 
     def initial_loyalty(self, snap: dict[str, np.ndarray]) -> np.ndarray:
         """The disposition under the conditions in ``snap`` (used at initialisation)."""
-        g, terms = self.model.g, self.payoffs(snap)
-        values = mech.rung_values(
+        values = self._rung_values(self.payoffs(snap))
+        share = self.model.g["burden_share_reduced"]
+        return mech.expected_participation(mech.logit_weights(values), share)
+
+    def _rung_values(self, terms: dict[str, np.ndarray]) -> np.ndarray:
+        """The values of the three rungs, shape ``(3, R)``, from this month's payoff terms."""
+        g = self.model.g
+        return mech.rung_values(
             terms["bloc"],
             terms["outside"],
             terms["burden"],
             g["guarantee_share_reduced"],
             g["burden_share_reduced"],
         )
-        return mech.expected_participation(mech.logit_weights(values), g["burden_share_reduced"])
 
     def _choose_stance(self, terms: dict[str, np.ndarray], uniform: np.ndarray) -> np.ndarray:
         """Support or stay neutral in the hegemon's war (hedging), once there is one."""
