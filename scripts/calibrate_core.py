@@ -19,6 +19,7 @@ import numpy as np
 
 from alliance_sim import AllianceModel
 from alliance_sim.core import mechanisms as mech
+from alliance_sim.worlds import annual_exit_hazards, calm_world, severe_stress
 
 PARTNERS = ["belarus", "kazakhstan", "kyrgyzstan", "tajikistan", "armenia"]
 OCTOBER_2022 = {
@@ -27,14 +28,6 @@ OCTOBER_2022 = {
     "kyrgyzstan": mech.REDUCED,
     "tajikistan": mech.ACTIVE,
     "armenia": mech.REDUCED,
-}
-#: The patron that makes each member its strongest offer in the stress scenario.
-STRESS_PATRONS = {
-    "belarus": "west",
-    "kazakhstan": "china",
-    "kyrgyzstan": "china",
-    "tajikistan": "china",
-    "armenia": "west",
 }
 
 
@@ -59,51 +52,6 @@ def october_2022(replicates: int, seed: int, overrides: dict) -> dict:
     return out
 
 
-def calm_world(replicates: int, seed: int, overrides: dict, years: int = 10) -> dict:
-    """Annual exit hazard per member without the 2022 shocks (exits / member-years at risk)."""
-    model = AllianceModel(
-        replicates=replicates,
-        start="2022-01",
-        months=12 * years,
-        seed=seed,
-        history=False,
-        overrides=overrides,
-    )
-    model.run_model()
-    out = {}
-    for name in PARTNERS:
-        exit_month = model.member(name).exit_month
-        exited = exit_month >= 0
-        months_at_risk = np.where(exited, exit_month + 1, 12 * years)
-        out[name] = exited.sum() / (months_at_risk.sum() / 12.0)
-    return out
-
-
-def stress(replicates: int, seed: int, overrides: dict, months: int = 36) -> dict:
-    """Exit shares with Russia's capacity at 0.1 and a full patron offer to every member."""
-    events = [
-        {
-            "type": "patron_offer",
-            "date": "2022-10",
-            "patron": patron,
-            "member": name,
-            "access": 1.0,
-            "pull": 1.0,
-        }
-        for name, patron in STRESS_PATRONS.items()
-    ]
-    model = AllianceModel(
-        replicates=replicates,
-        months=months,
-        seed=seed,
-        events=events,
-        russia_capacity=0.1,
-        overrides=overrides,
-    )
-    model.run_model()
-    return {n: (model.member(n).state == mech.EXITED).mean() for n in PARTNERS}
-
-
 def main() -> None:
     """Print the figures for the packaged parameters plus any overrides."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -120,10 +68,14 @@ def main() -> None:
             print(f"  {key:20s} {value:6.1%}")
     print("  backing the war:     " + ", ".join(f"{k} {v:.0%}" for k, v in octo["support"].items()))
     print("Calm world, annual exit hazard (record: 2.4%, 90% interval 0.8-5.6%):")
-    for name, hazard in calm_world(r, seed, overrides).items():
+    for name, hazard in annual_exit_hazards(
+        calm_world(r, seed, overrides=overrides), PARTNERS
+    ).items():
         print(f"  {name:20s} {hazard:6.2%}")
     print("Severe stress (capacity 0.1, full patron offers), share exited after 36 months:")
-    for name, share in stress(r, seed, overrides).items():
+    stressed = severe_stress(r, seed, overrides=overrides)
+    for name in PARTNERS:
+        share = (stressed.member(name).state == mech.EXITED).mean()
         print(f"  {name:20s} {share:6.1%}")
 
 

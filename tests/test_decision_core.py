@@ -12,6 +12,7 @@ import pytest
 
 from alliance_sim import AllianceModel, load_parameters
 from alliance_sim.core import mechanisms as mech
+from alliance_sim.worlds import annual_exit_hazards, calm_world, severe_stress
 
 PARTNERS = ["belarus", "kazakhstan", "kyrgyzstan", "tajikistan", "armenia"]
 CORE = pathlib.Path(mech.__file__).parent
@@ -21,22 +22,13 @@ CORE = pathlib.Path(mech.__file__).parent
 def test_calm_world_exit_hazard_matches_the_bloc_record():
     """Without the 2022 shocks each member leaves at 0.8-5.6% a year (4 departures in ~164
     member-years, 1994-2022, exact 90% Poisson interval)."""
-    years = 10
-    model = AllianceModel(
-        replicates=3000, start="2022-01", months=12 * years, seed=7, history=False
-    )
-    model.run_model()
-    for name in PARTNERS:
-        exit_month = model.member(name).exit_month
-        exited = exit_month >= 0
-        member_years = np.where(exited, exit_month + 1, 12 * years).sum() / 12
-        hazard = exited.sum() / member_years
+    hazards = annual_exit_hazards(calm_world(replicates=3000, seed=7, years=10), PARTNERS)
+    for name, hazard in hazards.items():
         assert 0.008 <= hazard <= 0.056, f"{name}: {hazard:.2%} a year"
 
 
 def test_calm_world_departures_cluster_at_the_decision_date():
-    model = AllianceModel(replicates=3000, start="2022-01", months=60, seed=8, history=False)
-    model.run_model()
+    model = calm_world(replicates=3000, seed=8, years=5)
     months = np.concatenate([model.member(n).exit_month for n in PARTNERS])
     dates = model.clock_start + months[months >= 0]
     calendar = dates.astype(int) % 12 + 1
@@ -44,34 +36,8 @@ def test_calm_world_departures_cluster_at_the_decision_date():
     assert share > 0.5, f"only {share:.0%} of departures at the yearly decision date"
 
 
-def _stress(seed: int = 3, replicates: int = 2000) -> AllianceModel:
-    patrons = {
-        "belarus": "west",
-        "kazakhstan": "china",
-        "kyrgyzstan": "china",
-        "tajikistan": "china",
-        "armenia": "west",
-    }
-    offers = [
-        {
-            "type": "patron_offer",
-            "date": "2022-10",
-            "patron": p,
-            "member": m,
-            "access": 1.0,
-            "pull": 1.0,
-        }
-        for m, p in patrons.items()
-    ]
-    model = AllianceModel(
-        replicates=replicates, months=36, seed=seed, events=offers, russia_capacity=0.1
-    )
-    model.run_model()
-    return model
-
-
 def test_severe_stress_lets_every_member_leave_and_belarus_far_less():
-    model = _stress()
+    model = severe_stress(replicates=2000, seed=3)
     share = {n: np.mean(model.member(n).state == mech.EXITED) for n in PARTNERS}
     assert all(s > 0 for s in share.values()), share
     others = [share[n] for n in PARTNERS if n != "belarus"]
