@@ -103,10 +103,10 @@ def test_by_default_each_replicate_draws_its_own_posterior_set():
     )
     model.run_model()
     assert r.loc[0, "integrity_mean"] == pytest.approx(model.final()["integrity"].mean(), abs=0)
-    prior = evaluate(
+    independent = evaluate(
         design, "baseline", replicates=40, seed=9, chunk_size=1, months=24, ensemble="independent"
     )
-    assert r.loc[0, "integrity_mean"] != prior.loc[0, "integrity_mean"]
+    assert r.loc[0, "integrity_mean"] != independent.loc[0, "integrity_mean"]
 
 
 def test_timeseries_on_request(in_process):
