@@ -1,6 +1,7 @@
 """The ``alliance-sim sweep`` command: results folder, bad input, kill and resume, a real Dask
 cluster (scheduler and two workers started on the loopback address)."""
 
+import fcntl
 import json
 import os
 import signal
@@ -196,6 +197,23 @@ def test_a_sweep_killed_halfway_resumes_to_the_uninterrupted_data(tmp_path):
     )
     pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), uninterrupted)
     assert uninterrupted["p_exit_armenia"].max() > 0  # the data is not trivially all zeros
+
+
+def test_cli_refuses_a_folder_another_sweep_is_writing_to(small, tmp_path):
+    path, reference = small
+    out = tmp_path / "busy"
+    assert run_cli(path, "--out", out).returncode == 0
+    manifest = (out / "manifest.json").read_bytes()
+    with open(out / ".lock", "a") as held:  # as a sweep running in another terminal holds it
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        refused = run_cli(path, "--out", out, "--resume")
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert str(out) in lines[0] and "another sweep or calibration is writing" in lines[0]
+    assert (out / "manifest.json").read_bytes() == manifest
+    assert run_cli(path, "--out", out, "--resume").returncode == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), reference)
 
 
 def _free_port():

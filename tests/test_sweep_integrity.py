@@ -5,6 +5,7 @@ damages the folder the way the audit did and checks that resume gives exactly th
 uninterrupted sweep, or refuses naming the damaged file.
 """
 
+import fcntl
 import json
 
 import pandas as pd
@@ -138,3 +139,36 @@ def test_sweep_out_that_is_a_file_is_refused(tmp_path):
 def test_assembled_results_are_read_back_from_verified_chunks(swept, reference):
     table = pq.read_table(swept / "results.parquet").to_pandas()
     pd.testing.assert_frame_equal(table, reference)
+
+
+def test_a_folder_another_sweep_is_writing_to_is_refused_and_left_alone(swept, reference):
+    manifest = (swept / "manifest.json").read_bytes()
+    # Another process's lock (a second open file conflicts like another process would).
+    with open(swept / ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(SweepFolderError, match="another sweep or calibration is writing"):
+            resume(swept)
+    assert (swept / "manifest.json").read_bytes() == manifest
+    pd.testing.assert_frame_equal(resume(swept), reference)  # free again: resume works
+
+
+def test_an_interrupted_sweep_releases_its_folder_for_a_resume_in_the_same_session(
+    tmp_path, reference, monkeypatch
+):
+    out = tmp_path / "sweep"
+    write_chunk = runner_module.ChunkStore.write_chunk
+    written = []
+
+    def interrupted(store, index, *args, **kwargs):
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(index)
+        return write_chunk(store, index, *args, **kwargs)
+
+    monkeypatch.setattr(runner_module.ChunkStore, "write_chunk", interrupted)
+    # Kept, as an interactive session keeps the last traceback (and the frames it holds).
+    with pytest.raises(KeyboardInterrupt) as last_traceback:
+        evaluate(DESIGN, "baseline", out=out, **OPTIONS)
+    monkeypatch.setattr(runner_module.ChunkStore, "write_chunk", write_chunk)
+    pd.testing.assert_frame_equal(resume(out), reference)
+    assert last_traceback.traceback  # still held while the resume ran

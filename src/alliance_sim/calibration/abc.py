@@ -312,52 +312,69 @@ def calibrate(
     executor = executor or InProcessExecutor()
 
     store, done = None, set()
-    if out is not None:
-        manifest = {"name": "calibration", "fingerprint": fingerprint(rec), "chunks": n_chunks}
-        store = ChunkStore(out, {**manifest, **rec}, resume=resume)
-        ranges = [(i * chunk_size, min(draws, (i + 1) * chunk_size)) for i in range(n_chunks)]
-        done = store.finished(ranges)
-    ids = tuple(p.id for p in pats)
-    tasks = _tasks(
-        n_chunks, chunk_size, draws, seed, prior, ids, tuple(use), months_needed(pats), done, keep
-    )
-    kept: dict[int, CalibrationChunk] = {}
-    initial = sum(min(chunk_size, draws - i * chunk_size) for i in done)
-    bar = tqdm(
-        total=draws,
-        initial=initial,
-        unit="run",
-        desc="calibrate",
-        disable=not progress,
-        dynamic_ncols=True,
-        unit_scale=True,
-    )
-    started = time.perf_counter()
-    accepted = 0
-    with bar:
-        for result in executor.map_unordered(run_chunk, tasks):
-            if store is not None:
-                # The statistics travel as the chunk's second file (the store's "timeseries"
-                # slot), so both files and their checksums are recorded in one manifest update.
-                first = result.index * chunk_size
-                size = int(result.stats["draws"].iloc[0])
-                store.write_chunk(result.index, result.results, result.stats, (first, first + size))
-            else:
-                kept[result.index] = result
-            accepted += int(result.stats.set_index("pattern").loc["__joint__", "accepted"])
-            bar.update(int(result.stats["draws"].iloc[0]))
-            bar.set_postfix_str(f"accepted {accepted:,} of this session")
-    seconds = time.perf_counter() - started if len(done) < n_chunks else 0.0
+    try:
+        if out is not None:
+            manifest = {"name": "calibration", "fingerprint": fingerprint(rec), "chunks": n_chunks}
+            store = ChunkStore(out, {**manifest, **rec}, resume=resume)
+            ranges = [(i * chunk_size, min(draws, (i + 1) * chunk_size)) for i in range(n_chunks)]
+            done = store.finished(ranges)
+        ids = tuple(p.id for p in pats)
+        tasks = _tasks(
+            n_chunks,
+            chunk_size,
+            draws,
+            seed,
+            prior,
+            ids,
+            tuple(use),
+            months_needed(pats),
+            done,
+            keep,
+        )
+        kept: dict[int, CalibrationChunk] = {}
+        initial = sum(min(chunk_size, draws - i * chunk_size) for i in done)
+        bar = tqdm(
+            total=draws,
+            initial=initial,
+            unit="run",
+            desc="calibrate",
+            disable=not progress,
+            dynamic_ncols=True,
+            unit_scale=True,
+        )
+        started = time.perf_counter()
+        accepted = 0
+        with bar:
+            for result in executor.map_unordered(run_chunk, tasks):
+                if store is not None:
+                    # The statistics travel as the chunk's second file (the store's "timeseries"
+                    # slot), so both files and their checksums are recorded in one manifest update.
+                    first = result.index * chunk_size
+                    size = int(result.stats["draws"].iloc[0])
+                    store.write_chunk(
+                        result.index, result.results, result.stats, (first, first + size)
+                    )
+                else:
+                    kept[result.index] = result
+                accepted += int(result.stats.set_index("pattern").loc["__joint__", "accepted"])
+                bar.update(int(result.stats["draws"].iloc[0]))
+                bar.set_postfix_str(f"accepted {accepted:,} of this session")
+        seconds = time.perf_counter() - started if len(done) < n_chunks else 0.0
 
-    if store is not None:
-        store.assemble("results", n_chunks)
-        stats_path = store.assemble("timeseries", n_chunks).replace(store.folder / "stats.parquet")
-        posterior = pd.read_parquet(store.folder / "results.parquet")
-        stats = pd.read_parquet(stats_path)
-    else:
-        ordered = [kept[i] for i in sorted(kept)]
-        posterior = pd.concat([r.results for r in ordered], ignore_index=True)
-        stats = pd.concat([r.stats for r in ordered], ignore_index=True)
+        if store is not None:
+            store.assemble("results", n_chunks)
+            stats_path = store.assemble("timeseries", n_chunks).replace(
+                store.folder / "stats.parquet"
+            )
+            posterior = pd.read_parquet(store.folder / "results.parquet")
+            stats = pd.read_parquet(stats_path)
+        else:
+            ordered = [kept[i] for i in sorted(kept)]
+            posterior = pd.concat([r.results for r in ordered], ignore_index=True)
+            stats = pd.concat([r.stats for r in ordered], ignore_index=True)
+    finally:
+        if store is not None:
+            store.close()  # releases the folder's lock, after an error or interrupt too
     # Sum in chunk order so that float sums do not depend on completion order.
     stats = stats.sort_values(["chunk"], kind="stable")
     totals = stats.drop(columns="chunk").groupby("pattern", sort=False).sum(min_count=1)

@@ -299,77 +299,83 @@ def evaluate(
 
     store = None
     done: set[int] = set()
-    if out is not None:
-        manifest = {
-            "name": name,
-            "fingerprint": fingerprint(
-                design, scenario, replicates, seed, chunk_size, timeseries, at, ensemble
-            ),
-            "points": len(design),
-            "chunks": n_chunks,
-            "chunk_size": chunk_size,
-            "replicates": replicates,
-            "seed": seed,
-            "scenario": scenario.name,
-            "parameters": list(design.columns),
-            "timeseries": timeseries,
-            "at": list(at),
-            "ensemble": ensemble,
-            "design": design.attrs.get("design"),
-        }
-        store = ChunkStore(out, manifest, resume=resume)
-        if not (store.folder / "design.parquet").exists():
-            from .store import atomic_write_parquet
+    try:
+        if out is not None:
+            manifest = {
+                "name": name,
+                "fingerprint": fingerprint(
+                    design, scenario, replicates, seed, chunk_size, timeseries, at, ensemble
+                ),
+                "points": len(design),
+                "chunks": n_chunks,
+                "chunk_size": chunk_size,
+                "replicates": replicates,
+                "seed": seed,
+                "scenario": scenario.name,
+                "parameters": list(design.columns),
+                "timeseries": timeseries,
+                "at": list(at),
+                "ensemble": ensemble,
+                "design": design.attrs.get("design"),
+            }
+            store = ChunkStore(out, manifest, resume=resume)
+            if not (store.folder / "design.parquet").exists():
+                from .store import atomic_write_parquet
 
-            atomic_write_parquet(store.folder / "design.parquet", design.reset_index(drop=True))
-        done = store.finished(ranges)
+                atomic_write_parquet(store.folder / "design.parquet", design.reset_index(drop=True))
+            done = store.finished(ranges)
 
-    tasks = make_tasks(
-        design,
-        scenario,
-        replicates,
-        seed,
-        chunk_size,
-        timeseries,
-        skip=done,
-        at=at,
-        ensemble=ensemble,
-    )
-    kept: dict[int, ChunkResult] = {}
-    bar = tqdm(
-        total=len(design),
-        initial=sum(min(chunk_size, len(design) - i * chunk_size) for i in done),
-        unit="pt",
-        desc=name,
-        disable=not progress,
-        dynamic_ncols=True,
-    )
-    with bar:
-        for result in executor.map_unordered(evaluate_fn, tasks):
-            if store is not None:
-                store.write_chunk(
-                    result.index, result.results, result.timeseries, ranges[result.index]
-                )
-            else:
-                kept[result.index] = result
-            bar.update(len(result.results))
-
-    if store is not None:
-        store.assemble("results", n_chunks)
-        if timeseries:
-            store.assemble("timeseries", n_chunks)
-        if not collect:
-            return None
-        results = pd.read_parquet(store.folder / "results.parquet")
-        series = pd.read_parquet(store.folder / "timeseries.parquet") if timeseries else None
-    else:
-        ordered = [kept[i] for i in sorted(kept)]
-        results = pd.concat([r.results for r in ordered], ignore_index=True)
-        series = (
-            pd.concat([r.timeseries for r in ordered], ignore_index=True) if timeseries else None
+        tasks = make_tasks(
+            design,
+            scenario,
+            replicates,
+            seed,
+            chunk_size,
+            timeseries,
+            skip=done,
+            at=at,
+            ensemble=ensemble,
         )
-    results.attrs["design"] = design.attrs.get("design")
-    return (results, series) if timeseries else results
+        kept: dict[int, ChunkResult] = {}
+        bar = tqdm(
+            total=len(design),
+            initial=sum(min(chunk_size, len(design) - i * chunk_size) for i in done),
+            unit="pt",
+            desc=name,
+            disable=not progress,
+            dynamic_ncols=True,
+        )
+        with bar:
+            for result in executor.map_unordered(evaluate_fn, tasks):
+                if store is not None:
+                    store.write_chunk(
+                        result.index, result.results, result.timeseries, ranges[result.index]
+                    )
+                else:
+                    kept[result.index] = result
+                bar.update(len(result.results))
+
+        if store is not None:
+            store.assemble("results", n_chunks)
+            if timeseries:
+                store.assemble("timeseries", n_chunks)
+            if not collect:
+                return None
+            results = pd.read_parquet(store.folder / "results.parquet")
+            series = pd.read_parquet(store.folder / "timeseries.parquet") if timeseries else None
+        else:
+            ordered = [kept[i] for i in sorted(kept)]
+            results = pd.concat([r.results for r in ordered], ignore_index=True)
+            series = (
+                pd.concat([r.timeseries for r in ordered], ignore_index=True)
+                if timeseries
+                else None
+            )
+        results.attrs["design"] = design.attrs.get("design")
+        return (results, series) if timeseries else results
+    finally:
+        if store is not None:
+            store.close()  # releases the folder's lock, after an error or interrupt too
 
 
 def sweep(

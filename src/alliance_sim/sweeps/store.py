@@ -2,6 +2,7 @@
 
 Layout of a sweep folder::
 
+    .lock                      held while a sweep writes here (a second one is refused)
     manifest.json              what the sweep is (fingerprint, sizes, seed); written first
     design.parquet             the design points
     chunks/results-00012.parquet     per-point outcomes of chunk 12
@@ -28,7 +29,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; two sweeps into one folder are not caught
+    fcntl = None
+
 MANIFEST = "manifest.json"
+#: Locked while a sweep or calibration writes to the folder.
+LOCK = ".lock"
 
 
 class SweepFolderError(ValueError):
@@ -106,9 +114,29 @@ class ChunkStore:
         self.folder = Path(folder)
         self.chunks = self.folder / "chunks"
         self.path = self.folder / MANIFEST
+        self._lock = None
         if self.folder.exists() and not self.folder.is_dir():
             raise SweepFolderError(f"{self.folder}: exists and is not a folder")
-        done: dict[str, Any] = {}
+        self._check(manifest, resume)  # refuse before writing anything ...
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._lock = self._acquire_lock()
+            # ... and again under the lock: another sweep may have started in between.
+            done = self._check(manifest, resume)
+            self.manifest = {**manifest, "done": done}
+            self._save_manifest()
+        except OSError as err:
+            self.close()
+            reason = err.strerror or type(err).__name__
+            raise SweepFolderError(f"{self.folder}: cannot write there ({reason})") from None
+        except SweepFolderError:
+            self.close()
+            raise
+        for stale in self.chunks.glob(".*.tmp") if self.chunks.exists() else ():
+            stale.unlink(missing_ok=True)
+
+    def _check(self, manifest: dict[str, Any], resume: bool) -> dict[str, Any]:
+        """Refuse a folder this sweep may not write to; return the chunks already recorded."""
         if self.path.exists():
             old = self._read_manifest()
             if not resume:
@@ -122,21 +150,43 @@ class ChunkStore:
                     "scenario, seed, replicates, chunk size, packaged parameters or package "
                     "version differ); cannot resume it"
                 )
-            done = old.get("done") if isinstance(old.get("done"), dict) else {}
-        elif self.folder.is_dir() and any(self.folder.iterdir()):
+            return old.get("done") if isinstance(old.get("done"), dict) else {}
+        if self.folder.is_dir() and any(p.name != LOCK for p in self.folder.iterdir()):
             raise SweepFolderError(
                 f"{self.folder}: folder holds files but no sweep ({MANIFEST}); "
                 "choose a new or empty output folder"
             )
-        self.manifest = {**manifest, "done": done}
+        return {}
+
+    def _acquire_lock(self):
+        """Lock the folder for this sweep.
+
+        The lock is released when the store is closed or its process ends, by a kill too.
+        """
+        if fcntl is None:
+            return None
+        handle = open(self.folder / LOCK, "a")  # noqa: SIM115 (held until close)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._save_manifest()
-        except OSError as err:
-            reason = err.strerror or type(err).__name__
-            raise SweepFolderError(f"{self.folder}: cannot write there ({reason})") from None
-        for stale in self.chunks.glob(".*.tmp") if self.chunks.exists() else ():
-            stale.unlink(missing_ok=True)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise SweepFolderError(
+                f"{self.folder}: another sweep or calibration is writing there now; wait for it "
+                "or choose another output folder"
+            ) from None
+        return handle
+
+    def close(self) -> None:
+        """Release the folder's lock (the store writes nothing more)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> ChunkStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _read_manifest(self) -> dict[str, Any]:
         try:
