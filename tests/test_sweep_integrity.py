@@ -172,3 +172,17 @@ def test_an_interrupted_sweep_releases_its_folder_for_a_resume_in_the_same_sessi
     monkeypatch.setattr(runner_module.ChunkStore, "write_chunk", write_chunk)
     pd.testing.assert_frame_equal(resume(out), reference)
     assert last_traceback.traceback  # still held while the resume ran
+
+
+def test_a_file_system_without_locks_still_takes_a_sweep(tmp_path, reference, monkeypatch):
+    """Some network mounts refuse flock (ENOLCK): the sweep goes on unlocked."""
+    import errno
+
+    from alliance_sim.sweeps import store as store_module
+
+    def no_locks(handle, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(store_module.fcntl, "flock", no_locks)
+    got = evaluate(DESIGN, "baseline", out=tmp_path / "sweep", **OPTIONS)
+    pd.testing.assert_frame_equal(got, reference)

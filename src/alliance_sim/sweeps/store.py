@@ -174,6 +174,8 @@ class ChunkStore:
                 f"{self.folder}: another sweep or calibration is writing there now; wait for it "
                 "or choose another output folder"
             ) from None
+        except OSError:  # a file system without locks (some network mounts): go on unlocked
+            pass
         return handle
 
     def close(self) -> None:
