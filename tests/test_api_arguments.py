@@ -73,3 +73,17 @@ def test_evaluate_refuses_a_design_that_is_not_a_frame():
     with pytest.raises(TypeError, match="design"):
         evaluate({"china.pull": [0.2]}, "baseline")
     assert len(evaluate(grid({"china.pull": [0.2]}), "baseline", replicates=2, months=1)) == 1
+
+
+def test_run_and_compare_refuse_an_unknown_ensemble_or_a_missing_posterior(monkeypatch):
+    with pytest.raises(ValueError, match="unknown ensemble 'bogus'; valid: posterior, prior"):
+        run("baseline", ensemble="bogus")
+    with pytest.raises(ValueError, match="unknown ensemble"):
+        compare(["baseline", "armenia_exit"], ensemble="bogus")
+    # An installation without a posterior says how to get one before anything runs.
+    from alliance_sim.core import posterior
+
+    monkeypatch.setattr(posterior, "shipped_recipe", lambda: None)
+    with pytest.raises(ValueError, match="alliance-sim calibrate --ship"):
+        run("baseline", ensemble="posterior", replicates=20, months=1)
+    assert run("baseline", ensemble="prior", replicates=20, months=1).ensemble == "prior"

@@ -27,6 +27,7 @@ from .core.parameters import ENGAGEMENT_STATES
 from .core.posterior import (
     DEFAULT_REPLICATES_PER_SET,
     ENSEMBLE_MODES,
+    check_ensemble_mode,
     set_index,
     with_ensemble,
 )
@@ -583,8 +584,7 @@ def _ensemble_metadata(ensemble: str, per_set: int) -> dict[str, Any]:
 
 
 def _check_ensemble(ensemble: str, per_set: int) -> None:
-    if ensemble not in ENSEMBLES:
-        raise ValueError(f"unknown ensemble {ensemble!r}; valid: {', '.join(ENSEMBLES)}")
+    check_ensemble_mode(ensemble)
     if int(per_set) < 2:
         raise ValueError(f"per_set must be at least 2 (to split the spread), got {per_set}")
 
