@@ -26,7 +26,6 @@ from .core.model import AllianceModel
 from .core.parameters import ENGAGEMENT_STATES
 from .core.posterior import (
     DEFAULT_REPLICATES_PER_SET,
-    ENSEMBLE_MODES,
     check_ensemble_mode,
     set_index,
     with_ensemble,
@@ -49,8 +48,6 @@ if TYPE_CHECKING:
 #: A marked event on a plot: (month, label).
 Marker = tuple[str, str]
 
-#: Where a run's parameter values come from (see :func:`run`).
-ENSEMBLES = ENSEMBLE_MODES
 #: How each ensemble mode is named in printed tables.
 ENSEMBLE_SOURCE = {"posterior": "posterior", "prior": "prior"}
 

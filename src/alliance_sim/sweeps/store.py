@@ -184,12 +184,6 @@ class ChunkStore:
             self._lock.close()
             self._lock = None
 
-    def __enter__(self) -> ChunkStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _read_manifest(self) -> dict[str, Any]:
         try:
             old = json.loads(self.path.read_text(encoding="utf-8"))
