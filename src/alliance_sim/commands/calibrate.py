@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .options import add_executor_options, executor_for
+
 
 def _bad(message: str) -> Exception:
     from ..errors import BadInput
@@ -17,7 +19,6 @@ def _calibrate(args: argparse.Namespace) -> int:
     from ..calibration import calibrate
     from ..calibration.ship import SHIPPED_SETS, ship_posterior
     from ..sweeps.store import SweepFolderError
-    from .options import executor_for
 
     if args.draws < 1 or args.chunk_size < 1 or args.workers < 1:
         raise _bad("--draws, --chunk-size and --workers must be at least 1")
@@ -158,8 +159,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATTERN",
         help="evaluate but do not use a pattern (repeatable)",
     )
-    p.add_argument("--workers", type=int, default=1, help="local processes (default in-process)")
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    add_executor_options(p)
     p.add_argument("--out", metavar="DIR", help="folder (default results/calibration)")
     p.add_argument("--resume", action="store_true", help="continue the calibration in --out")
     p.add_argument(

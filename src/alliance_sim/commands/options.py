@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..sweeps.executors import Executor
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--workers`` and ``--scheduler``, which :func:`executor_for` resolves."""
+    parser.add_argument(
+        "--workers", type=int, default=1, help="local processes (default 1: in-process)"
+    )
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
 
 
 def executor_for(workers: int, scheduler: str | None) -> Executor:

@@ -7,6 +7,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from .options import add_executor_options, executor_for
+
 
 def _sweep(args: argparse.Namespace) -> int:
     from ..core.posterior import check_ensemble_mode
@@ -14,7 +16,6 @@ def _sweep(args: argparse.Namespace) -> int:
     from ..runs import safe_slug
     from ..sweeps import load_experiment, run_experiment
     from ..sweeps.store import SweepFolderError
-    from .options import executor_for
 
     if args.workers < 1:
         raise BadInput(f"--workers must be at least 1, got {args.workers}")
@@ -56,8 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "results folder: Parquet chunks and results, a plot, metadata.",
     )
     p.add_argument("experiment", help="experiment YAML file")
-    p.add_argument("--workers", type=int, default=1, help="local processes (default 1: in-process)")
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    add_executor_options(p)
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
     p.add_argument("--resume", action="store_true", help="skip chunks already finished in --out")
     p.add_argument(
