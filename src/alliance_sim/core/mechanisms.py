@@ -140,7 +140,9 @@ def switching_costs(
 
     Each rung moved costs ``move_cost`` (audience costs of public pledges and institutional
     inertia, Fearon 1994); each rung moved down costs ``pledge_cost`` more (a member that
-    publicly backs the hegemon's war reneges).
+    publicly backs the hegemon's war reneges). The pledge cost applies only to a member that
+    backs the war: pass ``pledge_cost * support`` (0 where it does not), as docs/model.md's
+    *q·1[w = support]*.
     """
     moved = STAY_RUNGS - state
     return move_cost * np.abs(moved) + pledge_cost * np.clip(moved, 0, None)
@@ -190,6 +192,8 @@ def stay_utilities(
     """Utility of each rung inside the treaty for a member now on ``state``, shape ``(3, R)``.
 
     :func:`rung_values` less :func:`switching_costs`; ``state`` is 0 active ... 2 frozen.
+    ``pledge_cost`` must already be multiplied by the member's support for the war (0 for a
+    member that does not back it; see :func:`switching_costs`).
     """
     values = rung_values(bloc_value, outside_value, burden, guarantee_reduced, burden_reduced)
     return values - switching_costs(state, move_cost, pledge_cost)
@@ -231,8 +235,8 @@ def exit_log_odds(
     Leaving is compared with the best the member can do inside (``inclusive_value``), with its
     own ``precision``; ``barrier`` (in log-odds) is what withdrawing from a treaty costs beyond
     its payoffs, anchored to the bloc's record of departures. At an institutional decision date
-    (treaty renewal, summit) the odds are ``multiplier`` times higher (Leeds & Savun 2007; three
-    of the bloc's four departures came at the 1999 renewal).
+    (treaty renewal, summit) the odds are ``multiplier`` times higher: three of the bloc's four
+    departures came at the 1999 renewal (the bloc's own record, docs/model.md 3.3.6).
 
     ``decision_shift``, when given, is ``decision_date * log(multiplier)`` computed once for all
     members (``None``: it is zero everywhere this month, so nothing is added).
