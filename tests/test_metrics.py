@@ -72,17 +72,26 @@ def test_no_exit_raises_the_fixed_membership_metrics(leaver):
     c0 = metrics.cohesion(loyalty, before, affinity, founding)
     c1 = metrics.cohesion(loyalty, after, affinity, founding)
     assert np.all(c1 <= c0)
-    k0 = metrics.credibility(metrics.help_chance(trust, capacity, commitment, before), counted)
-    k1 = metrics.credibility(metrics.help_chance(trust, capacity, commitment, after), counted)
+    share = rng.uniform(size=50)
+    k0 = metrics.credibility(
+        metrics.help_chance(trust, capacity, commitment, before, share), counted
+    )
+    k1 = metrics.credibility(
+        metrics.help_chance(trust, capacity, commitment, after, share), counted
+    )
     assert np.all(k1 <= k0)
 
 
-def test_help_chance_is_belief_times_capacity_times_commitment_and_zero_once_exited():
+def test_help_chance_is_belief_times_capacity_times_commitment_times_the_rungs_share():
+    """As the hegemon's answer rule: a reduced member keeps its share of the guarantee, a frozen
+    or exited one none."""
     trust = np.array([[0.5, 0.5], [0.8, 0.8], [0.9, 0.9]])
-    commitment = np.array([[0.0, 0.0], [0.5, 0.5], [0.4, 0.4]])
+    commitment = np.array([[0.2, 0.2], [0.5, 0.5], [0.4, 0.4]])
     capacity = np.array([1.0, 0.5])
-    chance = metrics.help_chance(trust, capacity, commitment, STATES)
-    np.testing.assert_allclose(chance, [[0.0, 0.0], [0.4, 0.2], [0.36, 0.0]])
+    share = np.array([0.9, 0.6])
+    chance = metrics.help_chance(trust, capacity, commitment, STATES, share)
+    # STATES: member 0 active in both; member 1 reduced, then frozen; member 2 frozen, then out.
+    np.testing.assert_allclose(chance, [[0.1, 0.05], [0.4 * 0.9, 0.0], [0.0, 0.0]])
 
 
 def test_credibility_fixed_and_among_those_remaining():

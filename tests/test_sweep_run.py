@@ -233,7 +233,9 @@ def test_finished_chunks_leave_no_model_in_memory():
     from alliance_sim.sweeps.runner import make_tasks, resolve_scenario
 
     def live_models():
-        return sum(isinstance(o, AllianceModel) for o in gc.get_objects())
+        # type(), not isinstance(): the heap can hold dead weak proxies, and isinstance() asks
+        # a proxy for its __class__, which raises ReferenceError once its referent is gone.
+        return sum(type(o) is AllianceModel for o in gc.get_objects())
 
     design = grid({"china.pull": [0.1, 0.5, 0.9]})
     tasks = list(make_tasks(design, resolve_scenario("baseline", months=6), 5, 1, 1))

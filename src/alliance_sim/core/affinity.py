@@ -23,32 +23,59 @@ Term = float | np.ndarray
 class AffinityTerms:
     """The affinity array with its baseline, the pairs that differ from it, and derived terms.
 
+    The baseline is kept pair by pair: a number for a pair that is the same in every replicate,
+    an ``(R,)`` array for one drawn per replicate (a member's affinity to the hegemon, a sweep's
+    per-replicate override). No ``(M, M, R)`` baseline array is held.
+
     Args:
-        baseline: Shape ``(M, M, R)`` baseline affinity (constant over replicates per pair).
+        constant: Shape ``(M, M)``: each pair's baseline where it is the same in every replicate.
+        varying: ``{(i, j): (R,) array}``: the baselines of the pairs that vary by replicate (give
+            both ``(i, j)`` and ``(j, i)``).
+        replicates: R.
     """
 
-    def __init__(self, baseline: np.ndarray) -> None:
-        self.baseline = baseline
-        self.m = baseline.shape[0]
-        self.replicates = baseline.shape[-1]
-        if baseline.strides[-1] == 0:  # a broadcast view: the same in every replicate
-            constant = np.ones(baseline.shape[:2], dtype=bool)
-        else:
-            constant = np.all(baseline == baseline[..., :1], axis=-1)
-        self._constant = constant
-        self._base = [
-            [float(baseline[i, j, 0]) if constant[i, j] else None for j in range(self.m)]
-            for i in range(self.m)
+    def __init__(
+        self,
+        constant: np.ndarray,
+        varying: dict[tuple[int, int], np.ndarray],
+        replicates: int,
+    ) -> None:
+        self.m = constant.shape[0]
+        self.replicates = replicates
+        self._constant = np.ones((self.m, self.m), dtype=bool)
+        self._base: list[list[Term]] = [
+            [float(constant[i, j]) for j in range(self.m)] for i in range(self.m)
         ]
-        self.set(np.array(baseline))
+        for (i, j), value in varying.items():
+            self._constant[i, j] = False
+            self._base[i][j] = np.asarray(value, dtype=float)
+        values = np.empty((self.m, self.m, replicates))
+        for i in range(self.m):
+            for j in range(self.m):
+                values[i, j] = self._base[i][j]
+        self.set(values)
 
     # ------------------------------------------------------------------ state
+    def baseline_pair(self, i: int, j: int) -> Term:
+        """The pair's baseline: a number, or an ``(R,)`` array if it varies by replicate."""
+        return self._base[i][j]
+
+    @property
+    def baseline(self) -> np.ndarray:
+        """The whole baseline as a new ``(M, M, R)`` array (built on each call)."""
+        out = np.empty((self.m, self.m, self.replicates))
+        for i in range(self.m):
+            for j in range(self.m):
+                out[i, j] = self._base[i][j]
+        return out
+
     def set(self, values: np.ndarray) -> None:
         """Replace the whole affinity array (pairs that differ from the baseline are tracked)."""
         self.values = values
-        self.dirty = ~self._constant
-        for i, j in zip(*np.nonzero(self._constant), strict=True):
-            self.dirty[i, j] = np.any(values[i, j] != self._base[i][j])
+        self.dirty = np.zeros((self.m, self.m), dtype=bool)
+        for i in range(self.m):
+            for j in range(self.m):
+                self.dirty[i, j] = np.any(values[i, j] != self._base[i][j])
         self.friendly: list[list[Term]] = [[0.0] * self.m for _ in range(self.m)]
         self.half: list[list[Term]] = [[0.0] * self.m for _ in range(self.m)]
         self.friendly_total: list[Term] = [0.0] * self.m
@@ -58,11 +85,32 @@ class AffinityTerms:
         """Note that the pair ``(i, j)`` of :attr:`values` was changed in place."""
         self.dirty[i, j] = self._stale[i, j] = True
 
+    def set_baseline(self, i: int, j: int, value: np.ndarray) -> None:
+        """Put the pair ``(i, j)`` (both ways) and its baseline at ``value``, shape ``(R,)``."""
+        self._move(i, j, value, value)
+
+    def shift_baseline(self, i: int, j: int, delta: np.ndarray) -> None:
+        """Move the pair ``(i, j)`` and its baseline by ``delta`` for good (both kept in [-1, 1]).
+
+        A lasting change, such as the hegemon honouring a member: the pair does not relax back.
+        """
+        base = np.clip(self._base[i][j] + delta, -1.0, 1.0)
+        self._move(i, j, base, np.clip(self.values[i, j] + delta, -1.0, 1.0))
+
+    def _move(self, i: int, j: int, base: np.ndarray, value: np.ndarray) -> None:
+        base = np.broadcast_to(np.asarray(base, dtype=float), (self.replicates,)).copy()
+        for a, b in ((i, j), (j, i)):
+            self._base[a][b] = base
+            self._constant[a, b] = False
+            self.values[a, b] = value
+            self._stale[a, b] = True
+            self.dirty[a, b] = np.any(self.values[a, b] != base)
+
     def relax(self, rate: np.ndarray) -> None:
         """Close a share ``rate`` of each changed pair's gap to its baseline, in place."""
-        values, base = self.values, self.baseline
+        values, base = self.values, self._base
         for i, j in zip(*np.nonzero(self.dirty), strict=True):
-            values[i, j] = mech.relax_towards(values[i, j], base[i, j], rate)
+            values[i, j] = mech.relax_towards(values[i, j], base[i][j], rate)
         self._stale |= self.dirty
 
     def refresh(self) -> None:
@@ -71,7 +119,7 @@ class AffinityTerms:
         if not stale.any():
             return
         for i, j in zip(*np.nonzero(stale), strict=True):
-            if self.dirty[i, j]:
+            if self.dirty[i, j] or not self._constant[i, j]:
                 pair = self.values[i, j]
                 self.friendly[i][j] = np.clip(pair, 0.0, None)
                 self.half[i][j] = (pair + 1.0) / 2.0

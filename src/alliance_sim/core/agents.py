@@ -116,7 +116,8 @@ class MemberState(mesa.Agent):
         self.threat_source = threat_source
         self.access = np.stack([params[f"access_{p}"] for p in PATRONS])
         self.threat_baseline = params["threat_baseline"].copy()
-        self.threat = self.threat_baseline.copy()
+        # An external threat starts where it relaxes to: its source actor's pressure.
+        self.threat = self.current_threat_baseline().copy()
         self.pressure = np.zeros(r)
         strength = params["prior_strength"]
         self.prior_alpha = params["prior_trust"] * strength
@@ -150,8 +151,15 @@ class MemberState(mesa.Agent):
 
     @property
     def affinity(self) -> np.ndarray:
-        """Affinity to the hegemon (stored once, as this member parameter)."""
-        return self.params["affinity"]
+        """Affinity to the hegemon: this member's entry in the relations network (stored once).
+
+        Its baseline is the member parameter ``affinity`` as drawn; the hegemon's rewards move
+        both (:meth:`AllianceModel.shift_hegemon_affinity`).
+        """
+        model = self.model
+        if self is model.hegemon:
+            return self.params["affinity"]
+        return model.affinity[model.index[self.name], model.index[model.hegemon.name]]
 
     def current_threat_baseline(self) -> np.ndarray:
         """Baseline threat: the source actor's pressure for an external threat, else its own."""

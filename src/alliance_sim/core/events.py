@@ -304,10 +304,7 @@ def reward_effect(model: AllianceModel, name: str, honoured: np.ndarray) -> None
     reward rule.
     """
     g = model.g
-    favourite = model.member(name)
-    favourite.params["affinity"] = np.minimum(
-        1.0, favourite.params["affinity"] + g["reward_affinity"] * honoured
-    )
+    model.shift_hegemon_affinity(model.member(name), g["reward_affinity"] * honoured)
     for member in model.members:
         if member.threat_source == name:
             member.observe_request(np.zeros(model.replicates), g["reward_slight"] * honoured)

@@ -28,6 +28,8 @@ def engagement(states: np.ndarray, reduced_weight: np.ndarray, frozen_weight: np
     weights = np.stack(
         np.broadcast_arrays(1.0, reduced_weight, frozen_weight, 0.0), axis=0
     )  # (4, R): one column of rung weights per replicate
+    if weights.ndim == 1:  # the same weights in every replicate
+        return weights[states]
     if weights.ndim == 2 and states.ndim == 2 and weights.shape[1] == states.shape[1]:
         # take_along_axis as one flat gather: row states[m, r], column r.
         r = weights.shape[1]
@@ -132,26 +134,32 @@ def cohesion_remaining(loyalty: np.ndarray, states: np.ndarray, affinity: np.nda
 
 
 def help_chance(
-    trust: np.ndarray, capacity: np.ndarray, commitment: np.ndarray, states: np.ndarray
+    trust: np.ndarray,
+    capacity: np.ndarray,
+    commitment: np.ndarray,
+    states: np.ndarray,
+    guarantee_reduced: np.ndarray,
 ) -> np.ndarray:
-    """Each member's expected chance of being helped: belief × capacity × commitment.
+    """Each member's expected chance of being helped: belief × capacity × commitment × rung.
 
     ``trust`` is the member's belief that the guarantee holds, ``capacity`` whether the hegemon
-    can deliver and ``commitment`` whether it would for this member. An exited member is no
-    longer covered: 0.
+    can deliver and ``commitment`` whether it would for this member; the last factor is the
+    share of the guarantee the member's rung keeps, as in the hegemon's answer rule (docs/model.md
+    3.3.8): 1 active, ``guarantee_reduced`` reduced, 0 frozen or exited (nothing is owed).
 
     Args:
         trust: Shape ``(M, R)`` Beta-belief means.
         capacity: Shape ``(R,)`` the hegemon's capacity.
         commitment: Shape ``(M, R)`` the hegemon's commitment to each member.
         states: Shape ``(M, R)``.
+        guarantee_reduced: Shape ``(R,)``: the share a reduced member keeps.
 
     Returns:
         Shape ``(M, R)`` in [0, 1].
     """
     chance = trust * capacity
     chance *= commitment
-    chance *= states < EXITED  # finite chances: the same as np.where(..., chance, 0.0)
+    chance *= engagement(states, guarantee_reduced, 0.0)
     return chance
 
 

@@ -265,19 +265,16 @@ class AllianceModel(mesa.Model):
             for j, b in enumerate(names)
             if i != j
         }
-        if any(np.ndim(v) for v in pairs.values()):
-            # A per-replicate override of a member's affinity (sweeps): one baseline per replicate.
-            base = np.zeros((m, m, self.replicates))
-            for (i, j), value in pairs.items():
-                base[i, j] = value
-        else:
-            base = np.zeros((m, m, 1))
-            for (i, j), value in pairs.items():
-                base[i, j] = value
-            # The same in every replicate: a read-only broadcast view, shape (M, M, R).
-            base = np.broadcast_to(base, (m, m, self.replicates))
-        self.affinity_baseline = base
-        self._affinity = AffinityTerms(base)
+        # Pairs drawn per replicate (affinity to the hegemon, sweeps' per-replicate overrides)
+        # keep an (R,) baseline; the rest one number each.
+        constant = np.zeros((m, m))
+        varying = {}
+        for (i, j), value in pairs.items():
+            if np.ndim(value):
+                varying[i, j] = value
+            else:
+                constant[i, j] = value
+        self._affinity = AffinityTerms(constant, varying, self.replicates)
 
         self._ladder_shares()
         self.patron_usable = self._patron_usability()
@@ -368,16 +365,16 @@ class AllianceModel(mesa.Model):
         return float(member.threat_source in self.war_adversaries)
 
     def _member_relation(self, a: str, b: str) -> float | np.ndarray:
-        """Baseline affinity between two members (central values; an array if overridden so).
+        """Baseline affinity between two members.
 
-        Affinity to the hegemon is stored once, as the member parameter ``affinity``; other
-        pairs come from the relations table (or the default for members).
+        Affinity to the hegemon is the member parameter ``affinity`` as drawn for each replicate
+        (an ``(R,)`` array): the relations network holds it, and the member's payoffs read it
+        from there. Other pairs come from the relations table (or the default for members).
         """
         ps = self.params
         if ps.hegemon in (a, b):
             other = b if a == ps.hegemon else a
-            value = ps.members[other]["affinity"].value
-            return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+            return self.member(other).params["affinity"]
         return float(ps.relations.get(frozenset((a, b)), ps.default_member_affinity).value)
 
     def _relations_graph(self) -> nx.Graph:
@@ -476,6 +473,20 @@ class AllianceModel(mesa.Model):
     def affinity(self, value: np.ndarray) -> None:
         self._affinity.set(value)
 
+    @property
+    def affinity_baseline(self) -> np.ndarray:
+        """The baseline :attr:`affinity` relaxes towards, as a new ``(M, M, R)`` array."""
+        return self._affinity.baseline
+
+    def shift_hegemon_affinity(self, member: MemberState, delta: np.ndarray) -> None:
+        """Move ``member``'s affinity to the hegemon, and the baseline it relaxes to, by ``delta``.
+
+        A lasting change (the hegemon honours the member); values stay in [-1, 1].
+        """
+        self._affinity.shift_baseline(
+            self.index[member.name], self.index[self.hegemon.name], delta
+        )
+
     def affinity_changed(self, i: int, j: int) -> None:
         """Note that the pair ``(i, j)`` of :attr:`affinity` was changed in place.
 
@@ -553,7 +564,9 @@ class AllianceModel(mesa.Model):
             stacks["loyalty"], states, self.founding
         )
         commitment = np.stack([m.params["commitment"] for m in self.members])
-        chance = metrics.help_chance(stacks["trust"], capacity, commitment, states)
+        chance = metrics.help_chance(
+            stacks["trust"], capacity, commitment, states, self.g["guarantee_share_reduced"]
+        )
         return {
             "integrity": metrics.integrity(engaged, self.founding_members),
             "cohesion": cohesion,
@@ -612,6 +625,12 @@ class AllianceModel(mesa.Model):
                 member.access[PATRONS.index(name[7:])] = value
             elif name == "threat_baseline":
                 member.threat_baseline = value
+            elif name == "affinity" and member is not self.hegemon:
+                # Stored once: the member's entry in the relations network, and its baseline.
+                member.params[name] = value
+                self._affinity.set_baseline(
+                    self.index[entity], self.index[self.hegemon.name], value
+                )
             elif name in member.params:
                 member.params[name] = value
             else:
