@@ -43,7 +43,7 @@ def main() -> None:
         outcome="p_exit_armenia",
         hue="russia.capacity",
         path=figure,
-        title="Armenia leaves only with a real alternative and a weakened Russia\n"
+        title="Armenia leaves more often with a better Western offer and a weaker Russia\n"
         f"baseline, West's pull = 1, {results['replicates'].iloc[0]} replicates per point; "
         "band: 95% binomial CI",
     )
