@@ -95,6 +95,18 @@ def test_compare_pairs_replicates_by_seed():
     assert integrity["diff_median"] < 0 and integrity["diff_q95"] <= 0
 
 
+@pytest.mark.parametrize("changes", [{"history": False}, {"start": "2022-12"}])
+def test_compare_applies_start_and_history_to_every_scenario(changes):
+    same = compare(["baseline", "baseline"], replicates=20, months=3, **changes)
+    diffs = same.differences()[["diff_median", "diff_q05", "diff_q95"]].to_numpy()
+    assert (diffs == 0.0).all()
+    for result in same.results.values():
+        for field, value in changes.items():
+            assert getattr(result.scenario, field) == value
+    other = compare(["baseline", "kyrgyzstan_exit"], replicates=4, months=3, start="2022-12")
+    assert {r.scenario.start for r in other.results.values()} == {"2022-12"}
+
+
 def test_changes_and_overrides_apply():
     s = load_scenario("baseline", {"china.pull": 0.9}, replicates=7, seed=3)
     assert (s.replicates, s.seed, s.parameters["china"]["pull"]) == (7, 3, 0.9)

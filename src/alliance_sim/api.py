@@ -966,9 +966,12 @@ def compare(
 
     Every scenario runs with the first one's ``seed`` and ``replicates`` (or the values given
     here), so replicate *i* of each shares its parameter draws and random streams and
-    differences can be paired. Every scenario ends in the first one's last month: one that
-    starts in another month runs for as many months as it takes, so that end-of-run values are
-    of the same month.
+    differences can be paired. The changes given here (``start=``, ``history=`` and the
+    others) apply to every scenario, not only to the first, so that comparing a scenario with
+    itself gives differences of exactly zero. Every scenario ends in the first one's last
+    month: one that starts in another month (its file's ``start``, when ``start=`` is not
+    given) runs for as many months as it takes, so that end-of-run values are of the same
+    month.
 
     Args:
         scenarios: Scenarios, paths or names; the first is the reference.
@@ -978,7 +981,8 @@ def compare(
             :func:`run`;
             every scenario gets the same parameter sets in the same replicates.
         per_set: Replicates per parameter set in a nested ensemble.
-        **changes: ``replicates``, ``months``, ``seed`` for all scenarios.
+        **changes: Scenario fields to replace in every scenario: ``replicates``, ``months``,
+            ``seed``, ``start``, ``history``.
 
     Raises:
         ScenarioError: When a scenario or a change is invalid (nothing has run yet).
@@ -994,7 +998,14 @@ def compare(
     if not items:
         raise ValueError("compare needs at least one scenario")
     first = resolve(items[0], overrides, **changes)
-    common = {"seed": first.seed, "replicates": first.replicates, "months": first.months}
+    # The changes apply to every scenario (start= and history= too); seed, replicates and
+    # months are the reference's, so that replicates pair up and runs end in the same month.
+    common = {
+        **changes,
+        "seed": first.seed,
+        "replicates": first.replicates,
+        "months": first.months,
+    }
     resolved = [first] + [_end_with(resolve(s, overrides, **common), first) for s in items[1:]]
     names: list[str] = []
     for s in resolved:
