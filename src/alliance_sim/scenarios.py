@@ -514,6 +514,7 @@ def _check_effect(
                 params,
                 f"{entity}.{name}",
                 start=scenario.start,
+                end=scenario.end,
                 history=scenario.history,
                 events=scenario.events,
             )

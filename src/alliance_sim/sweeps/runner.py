@@ -63,7 +63,12 @@ def no_effect(scenario: Scenario, key: str) -> str | None:
 
     params = load_parameters().with_overrides(scenario.overrides())
     return override_rules.refusal(
-        params, key, start=scenario.start, history=scenario.history, events=scenario.events
+        params,
+        key,
+        start=scenario.start,
+        end=scenario.end,
+        history=scenario.history,
+        events=scenario.events,
     )
 
 
