@@ -116,6 +116,20 @@ def test_bad_experiment_files_name_file_line_and_field(tmp_path, edit, where):
     assert f"{path}{where}" in str(err.value)
 
 
+def test_an_experiment_horizon_that_drops_a_scenario_event_names_the_run(tmp_path):
+    path = tmp_path / "short.yaml"
+    path.write_text(
+        SMALL.replace("scenario: baseline", "scenario: armenia_exit").replace(
+            "months: 24", "months: 2"
+        )
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_experiment(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:4: months: ")
+    assert "events[0].date: 2023-01 lies outside the run (2022-10 to 2022-11)" in message
+
+
 def test_a_bad_experiment_file_exits_2_without_traceback_or_output(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(SMALL.replace("    china.pull: [0.2, 0.9]", "    china.pul: [0.2, 0.9]"))

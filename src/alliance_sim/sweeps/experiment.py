@@ -312,7 +312,11 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
         raise _fail(path, lines, ("scenario",), err.problem) from None
     scenario = load_scenario(scenario_path)
     if exp.months is not None:
-        scenario = scenario.model_copy(update={"months": exp.months})
+        # Validated with the new horizon: its events must lie within the shortened run.
+        try:
+            scenario = load_scenario(scenario_path, months=exp.months)
+        except ScenarioError as err:
+            raise _fail(path, lines, ("months",), str(err)) from None
     exp._scenario = scenario
     for i, t in enumerate(exp.at or []):
         if not 1 <= t <= scenario.months:

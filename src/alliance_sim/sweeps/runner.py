@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from ..core.checks import MAX_MONTHS, check_count, check_seed, check_window
 from ..core.parameters import load_parameters
 from ..core.posterior import check_ensemble_mode
-from ..scenarios import Scenario, load_scenario
+from ..scenarios import Scenario, load_scenario, revise_scenario
 from .chunk import ChunkResult, ChunkTask, evaluate_chunk
 from .designs import check_key, grid
 from .executors import Executor, InProcessExecutor
@@ -41,13 +41,23 @@ def default_chunk_size(replicates: int) -> int:
 
 
 def resolve_scenario(scenario: Scenario | str | Path, months: int | None = None) -> Scenario:
-    """A scenario object from an object, a name or a path (optionally with another horizon)."""
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
+    """A scenario object from an object, a name or a path (optionally with another horizon).
+
+    Another horizon is validated like a scenario file's: its events must lie within the
+    shortened run, and the error names the run's own window (start to last month).
+
+    Raises:
+        TypeError: For ``months`` that is not a whole number.
+        ValueError: For ``months`` out of range.
+        ScenarioError: When the scenario, or the scenario with this horizon, is invalid.
+    """
     if months is not None:
         months = check_count("months", months, 1, MAX_MONTHS)
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, months=months)
+    if months is not None:
         check_window(np.datetime64(scenario.start, "M"), months)
-        scenario = scenario.model_copy(update={"months": months})
+        scenario = revise_scenario(scenario, months=months)
     return scenario
 
 
