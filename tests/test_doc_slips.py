@@ -66,3 +66,25 @@ def test_readme_says_how_to_start_a_scheduler_where_it_uses_one():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     before = readme.split("--scheduler tcp://127.0.0.1:8786")[0][-600:]
     assert "dask scheduler" in before and "dask worker" in before
+
+
+def test_the_default_chunk_size_is_stated_as_the_runner_sets_it():
+    from alliance_sim.sweeps import runner
+
+    figure = f"{runner.TARGET_REPLICATES_PER_CHUNK:,}"
+    for doc in (runner.evaluate.__doc__, runner.default_chunk_size.__doc__):
+        assert "TARGET_REPLICATES_PER_CHUNK" in doc and f"({figure})" in doc
+        assert not re.search(r"about \d[\d,]* replicates", doc)
+    experiments = (REPO / "docs" / "experiments.md").read_text(encoding="utf-8")
+    assert f"about {figure} replicates per chunk" in experiments
+
+
+def test_scenarios_doc_lists_every_plot_a_run_gives():
+    from alliance_sim.api import RUN_PLOTS
+
+    text = (REPO / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    line = re.search(r"plot\(\) gives all (\w+) as a dict \(([^)]*)\)", text, re.S)
+    assert line, "docs/scenarios.md no longer says what plot() gives"
+    words = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    assert line[1] == words[len(RUN_PLOTS) - 1]
+    assert [w.strip(" #\n") for w in line[2].split(",")] == list(RUN_PLOTS)

@@ -32,10 +32,11 @@ TARGET_REPLICATES_PER_CHUNK = 16_384
 
 
 def default_chunk_size(replicates: int) -> int:
-    """Design points per chunk so that one chunk carries about 16,384 replicates.
+    """Design points per chunk, so that one chunk carries about the target number of replicates.
 
-    Larger chunks run faster per replicate (fewer models to build); this size keeps a chunk's
-    model near 80 MB and gives resume and progress a fine enough grain for big sweeps.
+    The target is ``TARGET_REPLICATES_PER_CHUNK`` (16,384) replicates. Larger chunks run
+    faster per replicate (fewer models to build); this size keeps a chunk's model near 80 MB
+    and gives resume and progress a fine enough grain for big sweeps.
     """
     return max(1, TARGET_REPLICATES_PER_CHUNK // max(1, int(replicates)))
 
@@ -261,8 +262,9 @@ def evaluate(
         replicates: Replicates per design point.
         seed: Experiment seed; ``None`` uses the scenario's seed.
         chunk_size: Design points per chunk (one model instance each); part of the
-            experiment: changing it changes the random streams. Default: about 2048 replicates
-            per chunk.
+            experiment: changing it changes the random streams. Default:
+            :func:`default_chunk_size`, about ``TARGET_REPLICATES_PER_CHUNK`` (16,384)
+            replicates per chunk.
         months: Horizon, if not the scenario's.
         executor: Where chunks run; default in-process. Not closed here.
         out: Folder to stream chunks to (Parquet, atomically, with a manifest). Without it,
