@@ -101,6 +101,13 @@ def test_cli_writes_a_results_folder_with_a_plot_and_a_progress_bar(small, tmp_p
             ":14: plot.outcome: unknown outcome 'p_exit_moldova'",
         ),
         (("scenario: baseline", "scenario: nowhere"), ":3: scenario: no such scenario"),
+        (
+            (
+                "    china.pull: [0.2, 0.9]",
+                f"    china.pull: {[0.5] * 1000}\n    turkey.pull: {[0.5] * 400}",
+            ),
+            ":8: design: the design has 1,200,000 points, more than 1,000,000",
+        ),
         (("seed: 42", "seed: 42\ncolour: red"), ":7: colour: unknown field 'colour'; valid:"),
         (
             ("    china.pull: [0.2, 0.9]", "    russia.commitment: [0.2, 0.9]"),

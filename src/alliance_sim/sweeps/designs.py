@@ -20,6 +20,23 @@ from ..core.parameters import ParameterSet, load_parameters
 
 METHODS = ("lhs", "sobol", "morris")
 
+#: Most design points a design may have: experiment files, :func:`grid`, :func:`sample` and
+#: :func:`alliance_sim.sweeps.evaluate` all refuse more (before any work).
+MAX_POINTS = 1_000_000
+
+
+def check_points(points: int) -> None:
+    """Refuse a design of more than :data:`MAX_POINTS` points.
+
+    Raises:
+        ValueError: Naming the design's size and the cap.
+    """
+    if points > MAX_POINTS:
+        raise ValueError(
+            f"the design has {points:,} points, more than {MAX_POINTS:,}; use a smaller n "
+            "or fewer grid values"
+        )
+
 
 def check_key(key: str, params: ParameterSet | None = None) -> tuple[float, float]:
     """Check that ``key`` names a numeric parameter and return its admissible bounds.
@@ -185,6 +202,9 @@ def sample(
     n = int(n)
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    d = prob["num_vars"]
+    rows = {"sobol": 2 * d + 2 if calc_second_order else d + 2, "morris": d + 1}
+    check_points(n * rows.get(method, 1))
     if method == "lhs":
         x = latin.sample(dict(prob), n, seed=seed)
     elif method == "sobol":
@@ -244,6 +264,7 @@ def grid(spec: Mapping[str, Any]) -> pd.DataFrame:
         (varying if _is_varying(value) else fixed)[key] = (
             values if _is_varying(value) else values[0]
         )
+    check_points(int(np.prod([len(v) for v in varying.values()], dtype=object)))
     rows = list(itertools.product(*varying.values())) if varying else [()]
     frame = pd.DataFrame(rows, columns=list(varying), dtype=float)
     for key, value in fixed.items():

@@ -30,7 +30,15 @@ from ..scenarios import (
     load_scenario,
 )
 from .chunk import outcome_columns
-from .designs import check_key, check_space, grid, linspace, sample, uncertain_space
+from .designs import (
+    check_key,
+    check_points,
+    check_space,
+    grid,
+    linspace,
+    sample,
+    uncertain_space,
+)
 
 
 class Linspace(BaseModel):
@@ -203,10 +211,6 @@ def _short(outcomes: list[str]) -> str:
     return ", ".join(plain) + ", and at each month in at: <outcome>_m<month> (see docs)"
 
 
-#: Most design points an experiment may have (checked before the design is built).
-MAX_POINTS = 1_000_000
-
-
 def design_points(exp: Experiment) -> int:
     """Number of design points the experiment's design will have, without building it."""
     design = exp.design
@@ -268,15 +272,10 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
             message = "design.method must be one of: grid, lhs, sobol, morris"
         raise _fail(path, lines, loc, message) from None
 
-    points = design_points(exp)
-    if points > MAX_POINTS:
-        raise _fail(
-            path,
-            lines,
-            ("design",),
-            f"the design has {points:,} points, more than {MAX_POINTS:,}; use a smaller n "
-            "or fewer grid values",
-        )
+    try:
+        check_points(design_points(exp))  # before the design is built
+    except ValueError as err:
+        raise _fail(path, lines, ("design",), str(err)) from None
     # Names: parameters, ranges, outcomes, plot axes, scenario.
     if isinstance(exp.design, GridDesign):
         for key, value in exp.design.spec().items():

@@ -23,7 +23,7 @@ from ..core.parameters import load_parameters
 from ..core.posterior import check_ensemble_mode
 from ..scenarios import Scenario, load_scenario, revise_scenario
 from .chunk import ChunkResult, ChunkTask, evaluate_chunk
-from .designs import check_key, grid
+from .designs import check_key, check_points, grid
 from .executors import Executor, InProcessExecutor
 from .store import ChunkStore
 
@@ -290,7 +290,8 @@ def evaluate(
 
     Raises:
         KeyError: For an unknown parameter key.
-        ValueError: For a design that cannot be run.
+        ValueError: For a design that cannot be run (among them one of more than
+            ``MAX_POINTS`` points, 1,000,000).
         SweepFolderError: When ``out`` holds another sweep.
     """
     if resume and out is None:
@@ -299,6 +300,7 @@ def evaluate(
         raise TypeError(f"design must be a DataFrame of design points, got {type(design).__name__}")
     if not isinstance(executor, Executor | None):
         raise TypeError(f"executor must be an Executor, got {executor!r}")
+    check_points(len(design))
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
     check_ensemble_mode(ensemble)
