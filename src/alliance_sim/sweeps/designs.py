@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import check_count
 from ..core.parameters import ParameterSet, load_parameters
 
 METHODS = ("lhs", "sobol", "morris")
@@ -174,14 +175,15 @@ def sample(
 
     Args:
         space: Dotted parameter keys mapped to ``(low, high)``.
-        n: For ``lhs`` the number of points; for ``sobol`` the base sample size (a power of
-            two; the design has ``n * (D + 2)`` rows, or ``n * (2D + 2)`` with second-order
-            indices); for ``morris`` the number of trajectories (``n * (D + 1)`` rows).
+        n: A whole number: for ``lhs`` the number of points; for ``sobol`` the base sample
+            size (a power of two; the design has ``n * (D + 2)`` rows, or ``n * (2D + 2)``
+            with second-order indices); for ``morris`` the number of trajectories
+            (``n * (D + 1)`` rows).
         method: ``lhs``, ``sobol`` or ``morris``.
         seed: Seed of the sampler (scrambling of the Sobol sequence, LHS strata, Morris
             trajectories).
         calc_second_order: Sobol only: also allow second-order indices.
-        num_levels: Morris only: grid levels per parameter.
+        num_levels: Morris only: grid levels per parameter (a whole number, at least 2).
 
     Returns:
         One row per design point, one column per key; ``attrs["design"]`` records the method,
@@ -189,6 +191,7 @@ def sample(
 
     Raises:
         KeyError: For an unknown parameter key.
+        TypeError: For ``n`` or ``num_levels`` that is not a whole number.
         ValueError: For a bad method, size or range.
     """
     try:
@@ -199,9 +202,8 @@ def sample(
         ) from None
 
     prob = problem(space)
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+    n = check_count("n", n, low=1)
+    num_levels = check_count("num_levels", num_levels, low=2)
     d = prob["num_vars"]
     rows = {"sobol": 2 * d + 2 if calc_second_order else d + 2, "morris": d + 1}
     check_points(n * rows.get(method, 1))
