@@ -162,6 +162,27 @@ BAD = {
         "events[0].patron",
         "valid: china, turkey, west",
     ),
+    # Pydantic's labels for union members and constraints are not part of the field path.
+    "non_numeric_delta": (
+        'description: q\nevents:\n  - type: threat_shift\n    date: "2023-01"\n'
+        "    member: armenia\n    delta: lots\n",
+        ":6:",
+        "events[0].delta",
+        "valid number",
+    ),
+    "non_string_evidence": ("description: q\nevidence: 5\n", ":2:", "evidence", "valid string"),
+    "non_numeric_parameter": (
+        "description: q\nparameters:\n  china:\n    pull: [1]\n",
+        ":4:",
+        "parameters.china.pull",
+        "valid number",
+    ),
+    "missing_event_field": (
+        'description: q\nevents:\n  - type: threat_shift\n    date: "2023-01"\n    delta: 0.1\n',
+        ":3:",
+        "events[0].member",
+        "Field required",
+    ),
 }
 
 
@@ -173,8 +194,8 @@ def test_bad_input_names_file_line_and_field(tmp_path, case):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}{line}"), message
-    assert field in message and words in message, message
+    assert message.startswith(f"{path}{line} {field}: " if field else f"{path}{line}"), message
+    assert words in message, message
 
 
 def test_extends_cycle_is_reported(tmp_path):

@@ -95,6 +95,10 @@ def test_cli_writes_a_results_folder_with_a_plot_and_a_progress_bar(small, tmp_p
             ":12: design.grid.china.pul: unknown parameter 'pul'",
         ),
         (("replicates: 30", "replicates: -3"), ":5: replicates: Input should be greater"),
+        (
+            ("    china.pull: [0.2, 0.9]", "    china.pull: [0.2, lots]"),
+            ":12: design.grid.china.pull: Input should be a valid number",
+        ),
         (("  method: grid", "  method: fast"), ":9: design.method: design.method must be one"),
         (
             ("  outcome: p_any_freeze", "  outcome: p_exit_moldova"),

@@ -26,6 +26,7 @@ from ..scenarios import (
     _field_path,
     _line_for,
     _read_yaml,
+    error_loc,
     find_scenario,
     load_scenario,
 )
@@ -252,9 +253,7 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
         exp = Experiment.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        loc = tuple(first["loc"])
-        if len(loc) > 1 and loc[0] == "design" and loc[1] in ("grid", "lhs", "sobol", "morris"):
-            loc = loc[:1] + loc[2:]
+        loc = error_loc(first, data)
         message = first["msg"]
         if first["type"] == "extra_forbidden":
             message = f"unknown field {loc[-1]!r}"
