@@ -87,3 +87,46 @@ def test_run_and_compare_refuse_an_unknown_ensemble_or_a_missing_posterior(monke
     with pytest.raises(ValueError, match="alliance-sim calibrate --ship"):
         run("baseline", ensemble="posterior", replicates=20, months=1)
     assert run("baseline", ensemble="prior", replicates=20, months=1).ensemble == "prior"
+
+
+@pytest.mark.parametrize(
+    "value, error",
+    [(2.7, TypeError), ("x", TypeError), (True, TypeError), (2.0, TypeError), (1, ValueError)],
+)
+def test_per_set_must_be_a_whole_number(value, error):
+    with pytest.raises(error, match="per_set"):
+        run("baseline", per_set=value, replicates=4, months=1)
+    with pytest.raises(error, match="per_set"):
+        compare(["baseline"], per_set=value, replicates=4, months=1)
+
+
+def test_whole_number_arguments_accept_numpy_integers():
+    import numpy as np
+
+    from alliance_sim.sweeps import ProcessExecutor
+
+    assert run("baseline", per_set=np.int64(2), replicates=4, months=1).per_set == 2
+    with ProcessExecutor(np.int32(1)) as executor:
+        assert executor.workers == 1
+
+
+@pytest.mark.parametrize("value, error", [(2.5, TypeError), ("x", TypeError), (0, ValueError)])
+def test_sample_size_must_be_a_whole_number(value, error):
+    from alliance_sim.sweeps import sample
+
+    with pytest.raises(error, match=r"\bn must be"):
+        sample({"china.pull": (0.1, 0.9)}, value, "lhs", seed=1)
+    with pytest.raises(error, match="num_levels"):
+        sample({"china.pull": (0.1, 0.9)}, 4, "morris", seed=1, num_levels=value)
+
+
+@pytest.mark.parametrize(
+    "value, error", [(2.5, TypeError), ("x", TypeError), (True, TypeError), (0, ValueError)]
+)
+def test_workers_must_be_a_whole_number(value, error):
+    from alliance_sim.sweeps import ProcessExecutor, make_executor
+
+    with pytest.raises(error, match="workers"):
+        ProcessExecutor(value)
+    with pytest.raises(error, match="workers"):
+        make_executor(value)

@@ -66,3 +66,50 @@ def test_readme_says_how_to_start_a_scheduler_where_it_uses_one():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     before = readme.split("--scheduler tcp://127.0.0.1:8786")[0][-600:]
     assert "dask scheduler" in before and "dask worker" in before
+
+
+def test_the_default_chunk_size_is_stated_as_the_runner_sets_it():
+    from alliance_sim.sweeps import runner
+
+    figure = f"{runner.TARGET_REPLICATES_PER_CHUNK:,}"
+    for doc in (runner.evaluate.__doc__, runner.default_chunk_size.__doc__):
+        assert "TARGET_REPLICATES_PER_CHUNK" in doc and f"({figure})" in doc
+        assert not re.search(r"about \d[\d,]* replicates", doc)
+    experiments = (REPO / "docs" / "experiments.md").read_text(encoding="utf-8")
+    assert f"about {figure} replicates per chunk" in experiments
+
+
+def test_scenarios_doc_lists_every_plot_a_run_gives():
+    from alliance_sim.api import RUN_PLOTS
+
+    text = (REPO / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    line = re.search(r"plot\(\) gives all (\w+) as a dict \(([^)]*)\)", text, re.S)
+    assert line, "docs/scenarios.md no longer says what plot() gives"
+    words = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    assert line[1] == words[len(RUN_PLOTS) - 1]
+    assert [w.strip(" #\n") for w in line[2].split(",")] == list(RUN_PLOTS)
+
+
+def test_docs_cite_source_files_that_exist():
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        text = doc.read_text(encoding="utf-8")
+        for path in re.findall(r"src/alliance_sim/[\w/]+\.py", text):
+            assert (REPO / path).is_file(), f"{doc.name} cites {path}, which does not exist"
+
+
+def test_scenarios_doc_shows_the_refusal_the_cli_prints(capsys):
+    text = (REPO / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    shown = text.split("$ alliance-sim run baseline --set russia.commitment=0.5\n")[1]
+    assert main(["run", "baseline", "--set", "russia.commitment=0.5"]) == 2
+    printed = capsys.readouterr().err.strip()
+    assert shown.splitlines()[0] == printed
+
+
+def test_scenarios_doc_lists_the_columns_of_bloc_parquet():
+    from alliance_sim import run
+
+    text = (REPO / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `bloc.parquet` |"))
+    listed = row.split("|")[2].split(";")[0].replace("(Russia's)", "")
+    columns = list(run("baseline", replicates=2, months=1).to_frame().columns)
+    assert [c.strip() for c in listed.split(",")] == columns

@@ -137,6 +137,36 @@ def test_a_key_a_scenario_event_sets_within_the_run_is_refused_everywhere():
         sweep("russia_weakens", grid={"global.capacity_drift": [-0.01, 0.0]}, replicates=2)
 
 
+def test_a_key_the_history_sets_only_after_the_run_ends_is_accepted():
+    # The history sets global.war_intensity in 2022-02 and 2022-09: a run from 2022-05 to
+    # 2022-07 takes the override from its start, and the 2022-09 event never fires.
+    short = {"start": "2022-05", "months": 3, "replicates": 4, "seed": 1}
+    result = run("baseline", overrides={"global.war_intensity": 0.5}, **short)
+    np.testing.assert_array_equal(result.model.g["war_intensity"], 0.5)
+    assert not result.to_frame().equals(run("baseline", **short).to_frame())
+    model = AllianceModel(overrides={"global.war_intensity": 0.5}, **short)
+    np.testing.assert_array_equal(model.g["war_intensity"], 0.5)
+    # A run that covers 2022-09 is still refused.
+    reason = "the documented 2022 history that sets it in 2022-09, within the run"
+    with pytest.raises(ScenarioError, match=reason):
+        run("baseline", overrides={"global.war_intensity": 0.5}, **{**short, "months": 5})
+    with pytest.raises(ValueError, match=reason):
+        AllianceModel(overrides={"global.war_intensity": 0.5}, **{**short, "months": 5})
+
+
+def test_sweeping_a_key_the_history_sets_only_after_the_run_ends_is_accepted():
+    from alliance_sim import load_scenario
+    from alliance_sim.sweeps import sweep
+
+    scenario = load_scenario("baseline", start="2022-05", months=3)
+    grid = {"global.war_intensity": [0.0, 1.0]}
+    results = sweep(scenario, grid=grid, replicates=4, seed=3)
+    assert results["integrity_mean"].nunique() == 2
+    reason = "sets it in 2022-09, within the run"
+    with pytest.raises(ValueError, match=reason):
+        sweep(load_scenario("baseline", start="2022-05", months=5), grid=grid, replicates=4)
+
+
 def _cli_exit_code_for(scenario: str, assignment: str) -> tuple[int, str]:
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

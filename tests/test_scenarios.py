@@ -95,6 +95,18 @@ def test_compare_pairs_replicates_by_seed():
     assert integrity["diff_median"] < 0 and integrity["diff_q95"] <= 0
 
 
+@pytest.mark.parametrize("changes", [{"history": False}, {"start": "2022-12"}])
+def test_compare_applies_start_and_history_to_every_scenario(changes):
+    same = compare(["baseline", "baseline"], replicates=20, months=3, **changes)
+    diffs = same.differences()[["diff_median", "diff_q05", "diff_q95"]].to_numpy()
+    assert (diffs == 0.0).all()
+    for result in same.results.values():
+        for field, value in changes.items():
+            assert getattr(result.scenario, field) == value
+    other = compare(["baseline", "kyrgyzstan_exit"], replicates=4, months=3, start="2022-12")
+    assert {r.scenario.start for r in other.results.values()} == {"2022-12"}
+
+
 def test_changes_and_overrides_apply():
     s = load_scenario("baseline", {"china.pull": 0.9}, replicates=7, seed=3)
     assert (s.replicates, s.seed, s.parameters["china"]["pull"]) == (7, 3, 0.9)
@@ -150,6 +162,27 @@ BAD = {
         "events[0].patron",
         "valid: china, turkey, west",
     ),
+    # Pydantic's labels for union members and constraints are not part of the field path.
+    "non_numeric_delta": (
+        'description: q\nevents:\n  - type: threat_shift\n    date: "2023-01"\n'
+        "    member: armenia\n    delta: lots\n",
+        ":6:",
+        "events[0].delta",
+        "valid number",
+    ),
+    "non_string_evidence": ("description: q\nevidence: 5\n", ":2:", "evidence", "valid string"),
+    "non_numeric_parameter": (
+        "description: q\nparameters:\n  china:\n    pull: [1]\n",
+        ":4:",
+        "parameters.china.pull",
+        "valid number",
+    ),
+    "missing_event_field": (
+        'description: q\nevents:\n  - type: threat_shift\n    date: "2023-01"\n    delta: 0.1\n',
+        ":3:",
+        "events[0].member",
+        "Field required",
+    ),
 }
 
 
@@ -161,8 +194,8 @@ def test_bad_input_names_file_line_and_field(tmp_path, case):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}{line}"), message
-    assert field in message and words in message, message
+    assert message.startswith(f"{path}{line} {field}: " if field else f"{path}{line}"), message
+    assert words in message, message
 
 
 def test_extends_cycle_is_reported(tmp_path):

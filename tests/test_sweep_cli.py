@@ -95,12 +95,23 @@ def test_cli_writes_a_results_folder_with_a_plot_and_a_progress_bar(small, tmp_p
             ":12: design.grid.china.pul: unknown parameter 'pul'",
         ),
         (("replicates: 30", "replicates: -3"), ":5: replicates: Input should be greater"),
+        (
+            ("    china.pull: [0.2, 0.9]", "    china.pull: [0.2, lots]"),
+            ":12: design.grid.china.pull: Input should be a valid number",
+        ),
         (("  method: grid", "  method: fast"), ":9: design.method: design.method must be one"),
         (
             ("  outcome: p_any_freeze", "  outcome: p_exit_moldova"),
             ":14: plot.outcome: unknown outcome 'p_exit_moldova'",
         ),
         (("scenario: baseline", "scenario: nowhere"), ":3: scenario: no such scenario"),
+        (
+            (
+                "    china.pull: [0.2, 0.9]",
+                f"    china.pull: {[0.5] * 1000}\n    turkey.pull: {[0.5] * 400}",
+            ),
+            ":8: design: the design has 1,200,000 points, more than 1,000,000",
+        ),
         (("seed: 42", "seed: 42\ncolour: red"), ":7: colour: unknown field 'colour'; valid:"),
         (
             ("    china.pull: [0.2, 0.9]", "    russia.commitment: [0.2, 0.9]"),
@@ -114,6 +125,20 @@ def test_bad_experiment_files_name_file_line_and_field(tmp_path, edit, where):
     with pytest.raises(ScenarioError) as err:
         load_experiment(path)
     assert f"{path}{where}" in str(err.value)
+
+
+def test_an_experiment_horizon_that_drops_a_scenario_event_names_the_run(tmp_path):
+    path = tmp_path / "short.yaml"
+    path.write_text(
+        SMALL.replace("scenario: baseline", "scenario: armenia_exit").replace(
+            "months: 24", "months: 2"
+        )
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_experiment(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:4: months: ")
+    assert "events[0].date: 2023-01 lies outside the run (2022-10 to 2022-11)" in message
 
 
 def test_a_bad_experiment_file_exits_2_without_traceback_or_output(tmp_path):

@@ -107,3 +107,27 @@ def test_same_seed_same_design_other_seed_other_design():
 def test_sample_rejects_bad_input(space, n, method, message):
     with pytest.raises(ValueError, match=message):
         sample(space, n, method, seed=1)
+
+
+def test_designs_over_a_million_points_are_refused_before_any_work(monkeypatch):
+    import pandas as pd
+
+    from alliance_sim.sweeps import evaluate, runner, sweep
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the cap must be checked before anything else")
+
+    monkeypatch.setattr(runner, "resolve_scenario", no_work)
+    message = r"the design has 1,000,001 points, more than 1,000,000"
+    design = pd.DataFrame({"china.pull": np.full(1_000_001, 0.5)})
+    with pytest.raises(ValueError, match=message):
+        evaluate(design, "baseline", replicates=1)
+    with pytest.raises(ValueError, match="the design has 1,002,001 points"):
+        sweep(
+            "baseline",
+            grid={"china.pull": np.linspace(0, 1, 1001), "turkey.pull": np.linspace(0, 1, 1001)},
+        )
+    with pytest.raises(ValueError, match=message):
+        sample({"china.pull": (0, 1)}, 1_000_001, "lhs")
+    with pytest.raises(ValueError, match="the design has 1,048,576 points"):
+        sample({"china.pull": (0, 1), "turkey.pull": (0, 1)}, 2**18, "sobol")

@@ -211,6 +211,21 @@ def test_sweeping_a_parameter_that_a_scenario_event_overwrites_is_refused():
         sweep("russia_weakens", grid={"global.capacity_drift": [-0.01, 0.0]}, replicates=2)
 
 
+@pytest.mark.parametrize(
+    ("scenario", "grid_", "months", "window"),
+    [
+        ("armenia_exit", {"china.pull": [0.2, 0.5]}, 2, "2022-10 to 2022-11"),
+        ("russia_weakens", {"global.capacity_drift": [-0.01, 0.0]}, 3, "2022-10 to 2022-12"),
+    ],
+)
+def test_a_shorter_horizon_names_the_runs_own_window(scenario, grid_, months, window):
+    # The history clock starts in 2022-01 and the run in 2022-10: the message names the run,
+    # and no override is refused for an event the shortened run never reaches.
+    with pytest.raises(ValueError) as err:
+        sweep(scenario, grid=grid_, replicates=2, months=months)
+    assert f"events[0].date: 2023-01 lies outside the run ({window})" in str(err.value)
+
+
 def test_mesa_batch_run_still_works_on_two_processes(seeded_batch_run):
     runs = seeded_batch_run(
         AllianceModel,

@@ -21,6 +21,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import robustness, summary
+from .core.checks import check_count
 from .core.mechanisms import loyalty_marks
 from .core.model import AllianceModel
 from .core.parameters import ENGAGEMENT_STATES
@@ -194,7 +195,8 @@ class RunResult:
         finished: When it finished (UTC).
         ensemble: Where the parameter values came from: ``posterior``, ``prior`` (nested
             draws) or ``independent`` (each replicate its own prior draw).
-        per_set: Replicates per parameter set in a nested ensemble.
+        per_set: Replicates per parameter set in a nested ensemble (a whole number, at
+            least 2).
     """
 
     scenario: Scenario
@@ -581,8 +583,14 @@ def _ensemble_metadata(ensemble: str, per_set: int) -> dict[str, Any]:
 
 
 def _check_ensemble(ensemble: str, per_set: int) -> None:
+    """Check the ensemble mode and ``per_set`` (a whole number, at least 2).
+
+    Raises:
+        TypeError: For ``per_set`` that is not a whole number (``2.7``, ``"x"``, ``True``).
+        ValueError: For an unknown mode or ``per_set`` below 2.
+    """
     check_ensemble_mode(ensemble)
-    if int(per_set) < 2:
+    if check_count("per_set", per_set, low=1) < 2:
         raise ValueError(f"per_set must be at least 2 (to split the spread), got {per_set}")
 
 
@@ -628,7 +636,8 @@ def run(
             ``fixed`` (every uncertain parameter at its table value); or ``independent``
             (every replicate draws its own values from the table, the model's own rule, no
             nesting). Overrides always win.
-        per_set: Replicates per parameter set in a nested ensemble.
+        per_set: Replicates per parameter set in a nested ensemble (a whole number, at
+            least 2).
         **changes: Scenario fields to replace: ``replicates``, ``months``, ``seed``,
             ``start``, ``history``.
 
@@ -637,6 +646,8 @@ def run(
 
     Raises:
         ScenarioError: When the scenario or the changes are invalid.
+        TypeError: When ``per_set`` is not a whole number.
+        ValueError: For an unknown ``ensemble`` or ``per_set`` below 2.
     """
     _check_ensemble(ensemble, per_set)
     resolved = resolve(scenario, overrides, **changes)
@@ -966,9 +977,12 @@ def compare(
 
     Every scenario runs with the first one's ``seed`` and ``replicates`` (or the values given
     here), so replicate *i* of each shares its parameter draws and random streams and
-    differences can be paired. Every scenario ends in the first one's last month: one that
-    starts in another month runs for as many months as it takes, so that end-of-run values are
-    of the same month.
+    differences can be paired. The changes given here (``start=``, ``history=`` and the
+    others) apply to every scenario, not only to the first, so that comparing a scenario with
+    itself gives differences of exactly zero. Every scenario ends in the first one's last
+    month: one that starts in another month (its file's ``start``, when ``start=`` is not
+    given) runs for as many months as it takes, so that end-of-run values are of the same
+    month.
 
     Args:
         scenarios: Scenarios, paths or names; the first is the reference.
@@ -977,12 +991,16 @@ def compare(
         ensemble: ``posterior`` (default), ``prior``, ``fixed`` or ``independent``, as in
             :func:`run`;
             every scenario gets the same parameter sets in the same replicates.
-        per_set: Replicates per parameter set in a nested ensemble.
-        **changes: ``replicates``, ``months``, ``seed`` for all scenarios.
+        per_set: Replicates per parameter set in a nested ensemble (a whole number, at
+            least 2).
+        **changes: Scenario fields to replace in every scenario: ``replicates``, ``months``,
+            ``seed``, ``start``, ``history``.
 
     Raises:
         ScenarioError: When a scenario or a change is invalid (nothing has run yet).
-        ValueError: When no scenario is given.
+        TypeError: When ``per_set`` is not a whole number.
+        ValueError: When no scenario is given, for an unknown ``ensemble`` or ``per_set``
+            below 2.
     """
     if isinstance(scenarios, str | Path | Scenario) or not isinstance(scenarios, Iterable):
         raise TypeError(
@@ -994,7 +1012,14 @@ def compare(
     if not items:
         raise ValueError("compare needs at least one scenario")
     first = resolve(items[0], overrides, **changes)
-    common = {"seed": first.seed, "replicates": first.replicates, "months": first.months}
+    # The changes apply to every scenario (start= and history= too); seed, replicates and
+    # months are the reference's, so that replicates pair up and runs end in the same month.
+    common = {
+        **changes,
+        "seed": first.seed,
+        "replicates": first.replicates,
+        "months": first.months,
+    }
     resolved = [first] + [_end_with(resolve(s, overrides, **common), first) for s in items[1:]]
     names: list[str] = []
     for s in resolved:

@@ -328,6 +328,36 @@ def _field_path(loc: tuple) -> str:
     return out
 
 
+def error_loc(error: Mapping[str, Any], data: Any) -> tuple:
+    """A pydantic error's location as a path of the user's fields.
+
+    Pydantic puts labels of its own into an error's location: the union member tried
+    (``str``, ``list[str]``, ``float``, ``constrained-float``, ``function-after[...]``) and an
+    event's type tag. Walking the validated data along the location keeps the keys and list
+    indices the data has (and a missing field's name) and drops those labels, so that
+    ``("events", 0, "threat_shift", "delta", "constrained-float")`` reads ``events[0].delta``.
+
+    Args:
+        error: One entry of :meth:`pydantic.ValidationError.errors`.
+        data: The data that was validated.
+    """
+    loc = tuple(error["loc"])
+    out: list = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, Mapping) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(part, int):
+            out.append(part)
+            inside = isinstance(node, list | tuple) and -len(node) <= part < len(node)
+            node = node[part] if inside else None
+        elif i == len(loc) - 1 and error["type"] == "missing":
+            out.append(part)  # the field that is missing
+        # else: a label of pydantic's own (a union member, a constraint, an event's tag)
+    return tuple(out)
+
+
 def _line_for(lines: dict[tuple, Any], loc: tuple) -> int | None:
     for n in range(len(loc), -1, -1):
         if loc[:n] in lines:
@@ -514,6 +544,7 @@ def _check_effect(
                 params,
                 f"{entity}.{name}",
                 start=scenario.start,
+                end=scenario.end,
                 history=scenario.history,
                 events=scenario.events,
             )
@@ -708,10 +739,7 @@ def _validate(
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        loc = tuple(first["loc"])
-        # Drop the union tag pydantic inserts for discriminated events.
-        if len(loc) > 2 and loc[0] == "events" and isinstance(loc[2], str) and loc[2] in _TAGS:
-            loc = loc[:2] + loc[3:]
+        loc = error_loc(first, data)
         message = first["msg"]
         if first["type"] == "extra_forbidden":
             allowed = _allowed_fields(loc, data)

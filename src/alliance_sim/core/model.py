@@ -148,7 +148,10 @@ class AllianceModel(mesa.Model):
         events = list(events)
         base = params
         full = base.with_overrides(overrides)
-        override_rules.check(full, overrides, start=str(self.start), history=history, events=events)
+        last = self.start + np.timedelta64(self.months - 1, "M")
+        override_rules.check(
+            full, overrides, start=str(self.start), end=str(last), history=history, events=events
+        )
         # Keys the replay sets keep their documented values until the start month.
         replayed = override_rules.history_keys(base, str(self.start)) if history else set()
         self.params = base.with_overrides({k: v for k, v in overrides.items() if k not in replayed})

@@ -5,8 +5,9 @@ documented 2022 history sets (``global.war_intensity``, ``global.capacity_drift`
 the run's start month, after the replay. An override that could not change anything is refused
 with the reason: a parameter of the hegemon the model does not use, an actor's pull or pressure
 that reaches no member, a former member that stays outside the bloc for the whole run, or a key
-that a dated ``set_parameter`` event inside the run would overwrite. The same rule serves the
-model, scenarios (``run``, ``compare``, the API), sweeps and the app.
+that a dated ``set_parameter`` event inside the run (from its start to its last month; an event
+after the last month never fires) would overwrite. The same rule serves the model, scenarios
+(``run``, ``compare``, the API), sweeps and the app.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def refusal(
     key: str,
     *,
     start: str,
+    end: str | None = None,
     history: bool = True,
     events: Iterable[Any] = (),
 ) -> str | None:
@@ -69,6 +71,9 @@ def refusal(
             such as a member's main threat, decide what a value reaches).
         key: A dotted parameter key that :meth:`ParameterSet.lookup` accepts.
         start: First simulated month, ``YYYY-MM``.
+        end: Last simulated month, ``YYYY-MM``: a ``set_parameter`` event after it never
+            fires, so it overwrites nothing. ``None``: the run has no end (every later
+            event counts).
         history: Whether the documented 2022 history is replayed.
         events: The run's own dated events (objects or mappings).
     """
@@ -122,8 +127,9 @@ def refusal(
                 f"{name} acts only through membership (add a rejoin event to bring it back)"
             )
     first = np.datetime64(start, "M")
+    last = None if end is None else np.datetime64(end, "M")
     for when, set_key, origin in _set_events(params, history, events):
-        if set_key == key and when >= first:
+        if set_key == key and when >= first and (last is None or when <= last):
             return (
                 f"{key} would be overwritten by {origin} that sets it in {when}, within the run; "
                 "change that event instead"
@@ -137,6 +143,7 @@ def check(
     keys: Iterable[str],
     *,
     start: str,
+    end: str | None = None,
     history: bool = True,
     events: Iterable[Any] = (),
 ) -> None:
@@ -146,11 +153,12 @@ def check(
         params: The parameter set with the run's overrides applied.
         keys: The overridden keys.
         start: First simulated month, ``YYYY-MM``.
+        end: Last simulated month, ``YYYY-MM`` (``None``: no end).
         history: Whether the documented 2022 history is replayed.
         events: The run's own dated events.
     """
     events = list(events)
     for key in keys:
-        reason = refusal(params, key, start=start, history=history, events=events)
+        reason = refusal(params, key, start=start, end=end, history=history, events=events)
         if reason:
             raise ValueError(reason)

@@ -285,6 +285,7 @@ def effective(
     params: ParameterSet,
     *,
     start: str,
+    end: str | None = None,
     history: bool = True,
     events: Sequence[Any] = (),
 ) -> dict[str, Any]:
@@ -294,7 +295,7 @@ def effective(
     return {
         k: v
         for k, v in overrides.items()
-        if not refusal(params, k, start=start, history=history, events=events)
+        if not refusal(params, k, start=start, end=end, history=history, events=events)
     }
 
 
@@ -324,10 +325,15 @@ def with_ensemble(
     drawn = ensemble_overrides(
         mode, replicates, seed, per_set, fixed={**fixed, **dict.fromkeys(keep)}
     )
+    months = model_kwargs.get("months")
+    end = None
+    if months is not None:
+        end = str(np.datetime64(model_kwargs["start"], "M") + np.timedelta64(int(months) - 1, "M"))
     drawn = effective(
         drawn,
         load_parameters().with_overrides(fixed),
         start=model_kwargs["start"],
+        end=end,
         history=model_kwargs.get("history", True),
         events=model_kwargs.get("events", ()),
     )

@@ -16,9 +16,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import check_count
 from ..core.parameters import ParameterSet, load_parameters
 
 METHODS = ("lhs", "sobol", "morris")
+
+#: Most design points a design may have: experiment files, :func:`grid`, :func:`sample` and
+#: :func:`alliance_sim.sweeps.evaluate` all refuse more (before any work).
+MAX_POINTS = 1_000_000
+
+
+def check_points(points: int) -> None:
+    """Refuse a design of more than :data:`MAX_POINTS` points.
+
+    Raises:
+        ValueError: Naming the design's size and the cap.
+    """
+    if points > MAX_POINTS:
+        raise ValueError(
+            f"the design has {points:,} points, more than {MAX_POINTS:,}; use a smaller n "
+            "or fewer grid values"
+        )
 
 
 def check_key(key: str, params: ParameterSet | None = None) -> tuple[float, float]:
@@ -157,14 +175,15 @@ def sample(
 
     Args:
         space: Dotted parameter keys mapped to ``(low, high)``.
-        n: For ``lhs`` the number of points; for ``sobol`` the base sample size (a power of
-            two; the design has ``n * (D + 2)`` rows, or ``n * (2D + 2)`` with second-order
-            indices); for ``morris`` the number of trajectories (``n * (D + 1)`` rows).
+        n: A whole number: for ``lhs`` the number of points; for ``sobol`` the base sample
+            size (a power of two; the design has ``n * (D + 2)`` rows, or ``n * (2D + 2)``
+            with second-order indices); for ``morris`` the number of trajectories
+            (``n * (D + 1)`` rows).
         method: ``lhs``, ``sobol`` or ``morris``.
         seed: Seed of the sampler (scrambling of the Sobol sequence, LHS strata, Morris
             trajectories).
         calc_second_order: Sobol only: also allow second-order indices.
-        num_levels: Morris only: grid levels per parameter.
+        num_levels: Morris only: grid levels per parameter (a whole number, at least 2).
 
     Returns:
         One row per design point, one column per key; ``attrs["design"]`` records the method,
@@ -172,6 +191,7 @@ def sample(
 
     Raises:
         KeyError: For an unknown parameter key.
+        TypeError: For ``n`` or ``num_levels`` that is not a whole number.
         ValueError: For a bad method, size or range.
     """
     try:
@@ -182,9 +202,11 @@ def sample(
         ) from None
 
     prob = problem(space)
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+    n = check_count("n", n, low=1)
+    num_levels = check_count("num_levels", num_levels, low=2)
+    d = prob["num_vars"]
+    rows = {"sobol": 2 * d + 2 if calc_second_order else d + 2, "morris": d + 1}
+    check_points(n * rows.get(method, 1))
     if method == "lhs":
         x = latin.sample(dict(prob), n, seed=seed)
     elif method == "sobol":
@@ -244,6 +266,7 @@ def grid(spec: Mapping[str, Any]) -> pd.DataFrame:
         (varying if _is_varying(value) else fixed)[key] = (
             values if _is_varying(value) else values[0]
         )
+    check_points(int(np.prod([len(v) for v in varying.values()], dtype=object)))
     rows = list(itertools.product(*varying.values())) if varying else [()]
     frame = pd.DataFrame(rows, columns=list(varying), dtype=float)
     for key, value in fixed.items():

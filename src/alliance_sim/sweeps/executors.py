@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..core.checks import check_count
+
 
 class Executor:
     """Base class: run ``fn`` over tasks, yielding results as they complete."""
@@ -79,13 +81,15 @@ class ProcessExecutor(Executor):
     """Run the chunks on a pool of local processes (``spawn`` start method).
 
     Args:
-        workers: Number of processes.
+        workers: Number of processes (a whole number, at least 1).
+
+    Raises:
+        TypeError: For ``workers`` that is not a whole number.
+        ValueError: For fewer than 1 worker.
     """
 
     def __init__(self, workers: int = 2) -> None:
-        if workers < 1:
-            raise ValueError(f"workers must be at least 1, got {workers}")
-        self.workers = int(workers)
+        self.workers = check_count("workers", workers, low=1)
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -146,7 +150,7 @@ class DaskExecutor(Executor):
             self.client = client
         else:
             self.client = client
-        self.retries = int(retries)
+        self.retries = check_count("retries", retries, low=0)
         workers = len(self.client.scheduler_info().get("workers", {}))
         self.workers = max(1, workers)
 
@@ -218,11 +222,15 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:
     """The executor for CLI-style options: a scheduler address wins, else local processes.
 
     Args:
-        workers: Local processes; 1 runs in-process.
+        workers: Local processes (a whole number, at least 1); 1 runs in-process.
         scheduler: Dask scheduler address, ``tcp://HOST:PORT``.
+
+    Raises:
+        TypeError: For ``workers`` that is not a whole number.
+        ValueError: For fewer than 1 worker.
     """
     if scheduler:
         return DaskExecutor(address=scheduler)
-    if workers <= 1:
+    if check_count("workers", workers, low=1) == 1:
         return InProcessExecutor()
     return ProcessExecutor(workers)

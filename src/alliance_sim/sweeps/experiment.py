@@ -26,11 +26,20 @@ from ..scenarios import (
     _field_path,
     _line_for,
     _read_yaml,
+    error_loc,
     find_scenario,
     load_scenario,
 )
 from .chunk import outcome_columns
-from .designs import check_key, check_space, grid, linspace, sample, uncertain_space
+from .designs import (
+    check_key,
+    check_points,
+    check_space,
+    grid,
+    linspace,
+    sample,
+    uncertain_space,
+)
 
 
 class Linspace(BaseModel):
@@ -203,10 +212,6 @@ def _short(outcomes: list[str]) -> str:
     return ", ".join(plain) + ", and at each month in at: <outcome>_m<month> (see docs)"
 
 
-#: Most design points an experiment may have (checked before the design is built).
-MAX_POINTS = 1_000_000
-
-
 def design_points(exp: Experiment) -> int:
     """Number of design points the experiment's design will have, without building it."""
     design = exp.design
@@ -248,9 +253,7 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
         exp = Experiment.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        loc = tuple(first["loc"])
-        if len(loc) > 1 and loc[0] == "design" and loc[1] in ("grid", "lhs", "sobol", "morris"):
-            loc = loc[:1] + loc[2:]
+        loc = error_loc(first, data)
         message = first["msg"]
         if first["type"] == "extra_forbidden":
             message = f"unknown field {loc[-1]!r}"
@@ -268,15 +271,10 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
             message = "design.method must be one of: grid, lhs, sobol, morris"
         raise _fail(path, lines, loc, message) from None
 
-    points = design_points(exp)
-    if points > MAX_POINTS:
-        raise _fail(
-            path,
-            lines,
-            ("design",),
-            f"the design has {points:,} points, more than {MAX_POINTS:,}; use a smaller n "
-            "or fewer grid values",
-        )
+    try:
+        check_points(design_points(exp))  # before the design is built
+    except ValueError as err:
+        raise _fail(path, lines, ("design",), str(err)) from None
     # Names: parameters, ranges, outcomes, plot axes, scenario.
     if isinstance(exp.design, GridDesign):
         for key, value in exp.design.spec().items():
@@ -312,7 +310,11 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
         raise _fail(path, lines, ("scenario",), err.problem) from None
     scenario = load_scenario(scenario_path)
     if exp.months is not None:
-        scenario = scenario.model_copy(update={"months": exp.months})
+        # Validated with the new horizon: its events must lie within the shortened run.
+        try:
+            scenario = load_scenario(scenario_path, months=exp.months)
+        except ScenarioError as err:
+            raise _fail(path, lines, ("months",), str(err)) from None
     exp._scenario = scenario
     for i, t in enumerate(exp.at or []):
         if not 1 <= t <= scenario.months:

@@ -21,9 +21,9 @@ from tqdm.auto import tqdm
 from ..core.checks import MAX_MONTHS, check_count, check_seed, check_window
 from ..core.parameters import load_parameters
 from ..core.posterior import check_ensemble_mode
-from ..scenarios import Scenario, load_scenario
+from ..scenarios import Scenario, load_scenario, revise_scenario
 from .chunk import ChunkResult, ChunkTask, evaluate_chunk
-from .designs import check_key, grid
+from .designs import check_key, check_points, grid
 from .executors import Executor, InProcessExecutor
 from .store import ChunkStore
 
@@ -32,22 +32,33 @@ TARGET_REPLICATES_PER_CHUNK = 16_384
 
 
 def default_chunk_size(replicates: int) -> int:
-    """Design points per chunk so that one chunk carries about 16,384 replicates.
+    """Design points per chunk, so that one chunk carries about the target number of replicates.
 
-    Larger chunks run faster per replicate (fewer models to build); this size keeps a chunk's
-    model near 80 MB and gives resume and progress a fine enough grain for big sweeps.
+    The target is ``TARGET_REPLICATES_PER_CHUNK`` (16,384) replicates. Larger chunks run
+    faster per replicate (fewer models to build); this size keeps a chunk's model near 80 MB
+    and gives resume and progress a fine enough grain for big sweeps.
     """
     return max(1, TARGET_REPLICATES_PER_CHUNK // max(1, int(replicates)))
 
 
 def resolve_scenario(scenario: Scenario | str | Path, months: int | None = None) -> Scenario:
-    """A scenario object from an object, a name or a path (optionally with another horizon)."""
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
+    """A scenario object from an object, a name or a path (optionally with another horizon).
+
+    Another horizon is validated like a scenario file's: its events must lie within the
+    shortened run, and the error names the run's own window (start to last month).
+
+    Raises:
+        TypeError: For ``months`` that is not a whole number.
+        ValueError: For ``months`` out of range.
+        ScenarioError: When the scenario, or the scenario with this horizon, is invalid.
+    """
     if months is not None:
         months = check_count("months", months, 1, MAX_MONTHS)
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, months=months)
+    if months is not None:
         check_window(np.datetime64(scenario.start, "M"), months)
-        scenario = scenario.model_copy(update={"months": months})
+        scenario = revise_scenario(scenario, months=months)
     return scenario
 
 
@@ -63,7 +74,12 @@ def no_effect(scenario: Scenario, key: str) -> str | None:
 
     params = load_parameters().with_overrides(scenario.overrides())
     return override_rules.refusal(
-        params, key, start=scenario.start, history=scenario.history, events=scenario.events
+        params,
+        key,
+        start=scenario.start,
+        end=scenario.end,
+        history=scenario.history,
+        events=scenario.events,
     )
 
 
@@ -246,8 +262,9 @@ def evaluate(
         replicates: Replicates per design point.
         seed: Experiment seed; ``None`` uses the scenario's seed.
         chunk_size: Design points per chunk (one model instance each); part of the
-            experiment: changing it changes the random streams. Default: about 2048 replicates
-            per chunk.
+            experiment: changing it changes the random streams. Default:
+            :func:`default_chunk_size`, about ``TARGET_REPLICATES_PER_CHUNK`` (16,384)
+            replicates per chunk.
         months: Horizon, if not the scenario's.
         executor: Where chunks run; default in-process. Not closed here.
         out: Folder to stream chunks to (Parquet, atomically, with a manifest). Without it,
@@ -273,7 +290,8 @@ def evaluate(
 
     Raises:
         KeyError: For an unknown parameter key.
-        ValueError: For a design that cannot be run.
+        ValueError: For a design that cannot be run (among them one of more than
+            ``MAX_POINTS`` points, 1,000,000).
         SweepFolderError: When ``out`` holds another sweep.
     """
     if resume and out is None:
@@ -282,6 +300,7 @@ def evaluate(
         raise TypeError(f"design must be a DataFrame of design points, got {type(design).__name__}")
     if not isinstance(executor, Executor | None):
         raise TypeError(f"executor must be an Executor, got {executor!r}")
+    check_points(len(design))
     scenario = resolve_scenario(scenario, months)
     check_design(design, scenario)
     check_ensemble_mode(ensemble)
