@@ -48,7 +48,8 @@ class AffinityTerms:
         ]
         for (i, j), value in varying.items():
             self._constant[i, j] = False
-            self._base[i][j] = np.asarray(value, dtype=float)
+            # Our own copy: shift_baseline edits it in place.
+            self._base[i][j] = np.array(value, dtype=float)
         values = np.empty((self.m, self.m, replicates))
         for i in range(self.m):
             for j in range(self.m):
@@ -79,6 +80,8 @@ class AffinityTerms:
         self.friendly: list[list[Term]] = [[0.0] * self.m for _ in range(self.m)]
         self.half: list[list[Term]] = [[0.0] * self.m for _ in range(self.m)]
         self.friendly_total: list[Term] = [0.0] * self.m
+        # Whether each row's total is positive in every replicate (then no mask is needed).
+        self._total_positive: list[bool] = [False] * self.m
         self._stale = np.ones((self.m, self.m), dtype=bool)
 
     def changed(self, i: int, j: int) -> None:
@@ -93,9 +96,44 @@ class AffinityTerms:
         """Move the pair ``(i, j)`` and its baseline by ``delta`` for good (both kept in [-1, 1]).
 
         A lasting change, such as the hegemon honouring a member: the pair does not relax back.
+        Only the replicates where ``delta`` is nonzero are touched (a monthly reward honours a
+        few); the pair's value and baseline move alike, so whether it differs from its baseline
+        does not change.
         """
-        base = np.clip(self._base[i][j] + delta, -1.0, 1.0)
-        self._move(i, j, base, np.clip(self.values[i, j] + delta, -1.0, 1.0))
+        moved = np.flatnonzero(delta)
+        if moved.size == 0:
+            return
+        step = delta[moved]
+        for a, b in ((i, j), (j, i)):
+            base = self._base[a][b]
+            if not isinstance(base, np.ndarray):
+                base = self._base[a][b] = np.full(self.replicates, base)
+                self._constant[a, b] = False
+            base[moved] = np.clip(base[moved] + step, -1.0, 1.0)
+            self.values[a, b, moved] = np.clip(self.values[a, b, moved] + step, -1.0, 1.0)
+            self._refresh_replicates(a, b, moved)
+
+    def _refresh_replicates(self, a: int, b: int, moved: np.ndarray) -> None:
+        """The derived terms of pair ``(a, b)`` and row ``a``'s total, at ``moved`` replicates.
+
+        The same elementwise arithmetic as :meth:`refresh` (the row total summed in the same
+        order), so the numbers are those of a full refresh; falls back to marking the pair
+        stale when the row's terms are not yet arrays.
+        """
+        friendly, total = self.friendly[a][b], self.friendly_total[a]
+        if self._stale[a].any() or not (
+            isinstance(friendly, np.ndarray) and isinstance(total, np.ndarray)
+        ):
+            self._stale[a, b] = True
+            return
+        pair = self.values[a, b, moved]
+        friendly[moved] = np.clip(pair, 0.0, None)
+        self.half[a][b][moved] = (pair + 1.0) / 2.0
+        row: Term = 0.0
+        for term in self.friendly[a]:
+            row = row + (term[moved] if isinstance(term, np.ndarray) else term)
+        total[moved] = row
+        self._total_positive[a] = self._total_positive[a] and bool(np.all(row > 0.0))
 
     def _move(self, i: int, j: int, base: np.ndarray, value: np.ndarray) -> None:
         base = np.broadcast_to(np.asarray(base, dtype=float), (self.replicates,)).copy()
@@ -132,6 +170,7 @@ class AffinityTerms:
             for term in self.friendly[i]:
                 total = total + term
             self.friendly_total[i] = total
+            self._total_positive[i] = bool(np.all(total > 0.0))
         stale[:] = False
 
     # ------------------------------------------------------------------ mechanisms
@@ -159,10 +198,9 @@ class AffinityTerms:
             total = self.friendly_total[i]
             if exposure is None:
                 continue
-            if isinstance(total, float):
-                if total > 0.0:
-                    np.divide(exposure, total, out=out[i])
-            else:
+            if self._total_positive[i]:
+                np.divide(exposure, total, out=out[i])
+            elif not isinstance(total, float):
                 np.divide(exposure, total, out=out[i], where=total > 0)
         return out
 

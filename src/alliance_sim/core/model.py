@@ -486,9 +486,7 @@ class AllianceModel(mesa.Model):
 
         A lasting change (the hegemon honours the member); values stay in [-1, 1].
         """
-        self._affinity.shift_baseline(
-            self.index[member.name], self.index[self.hegemon.name], delta
-        )
+        self._affinity.shift_baseline(self.index[member.name], self.index[self.hegemon.name], delta)
 
     def affinity_changed(self, i: int, j: int) -> None:
         """Note that the pair ``(i, j)`` of :attr:`affinity` was changed in place.
