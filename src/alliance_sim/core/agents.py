@@ -116,6 +116,7 @@ class MemberState(mesa.Agent):
         self.threat_source = threat_source
         self.access = np.stack([params[f"access_{p}"] for p in PATRONS])
         self.threat_baseline = params["threat_baseline"].copy()
+        self._lasting_shift: np.ndarray | None = None  # external threats' lasting shifts
         # An external threat starts where it relaxes to: its source actor's pressure.
         self.threat = self.current_threat_baseline().copy()
         self.pressure = np.zeros(r)
@@ -162,9 +163,16 @@ class MemberState(mesa.Agent):
         return model.affinity[model.index[self.name], model.index[model.hegemon.name]]
 
     def current_threat_baseline(self) -> np.ndarray:
-        """Baseline threat: the source actor's pressure for an external threat, else its own."""
+        """Baseline threat: the source actor's pressure for an external threat, else its own.
+
+        A lasting threat shift moves an external threat's baseline too: by an offset on top of
+        the source's pressure (kept in [0, 1]).
+        """
         if self.threat_kind == mech.EXTERNAL:
-            return self.model.actor(self.threat_source).pressure
+            pressure = self.model.actor(self.threat_source).pressure
+            if self._lasting_shift is None:
+                return pressure
+            return np.clip(pressure + self._lasting_shift, 0.0, 1.0)
         return self.threat_baseline
 
     def outside_option(self) -> np.ndarray:
@@ -388,7 +396,12 @@ class MemberState(mesa.Agent):
     def shift_threat(self, delta: float | np.ndarray, lasting: bool = False) -> None:
         """Raise (or lower) the perceived main threat; ``lasting`` moves its baseline too."""
         self.threat = np.clip(self.threat + delta, 0.0, 1.0)
-        if lasting:
+        if not lasting:
+            return
+        if self.threat_kind == mech.EXTERNAL:  # its baseline is the source's pressure
+            previous = 0.0 if self._lasting_shift is None else self._lasting_shift
+            self._lasting_shift = previous + np.broadcast_to(delta, self.threat.shape)
+        else:
             self.threat_baseline = np.clip(self.threat_baseline + delta, 0.0, 1.0)
 
     def observe_request(self, answered: np.ndarray, weight: np.ndarray) -> None:

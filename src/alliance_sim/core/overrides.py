@@ -116,6 +116,14 @@ def refusal(
             f"{key} has no effect: {entity}'s main threat is of kind {kind!r}, which names "
             "no source (set threat_kind to external or intra first)"
         )
+    member = params.members.get(entity)
+    external = member is not None and member["threat_kind"].value == "external"
+    if name == "threat_baseline" and external:
+        source = params.members[entity]["threat_source"].value
+        return (
+            f"{key} has no effect: {entity}'s main threat is external, and its baseline is "
+            f"{source}'s pressure (set {source}.pressure instead)"
+        )
     outside = entity in params.members and name in MEMBERSHIP_PARAMETERS
     if outside and params.members[entity]["initial_state"].value == "exited":
         rejoins = any(

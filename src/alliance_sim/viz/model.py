@@ -394,7 +394,12 @@ class AllianceVizModel(mesa.Model):
         return bloc.merge(wide, left_on="date", right_index=True, how="left")
 
     # ------------------------------------------------------------------ building
-    def _kwargs(self, replicates: int, seed: int | list[int] | None = None) -> dict[str, Any]:
+    def _kwargs(
+        self,
+        replicates: int,
+        seed: int | list[int] | None = None,
+        interventions: bool = True,
+    ) -> dict[str, Any]:
         kwargs = self.alliance_scenario.model_kwargs()
         kwargs.update(replicates=replicates, seed=self.seed_used if seed is None else seed)
         events = list(kwargs["events"])
@@ -407,7 +412,8 @@ class AllianceVizModel(mesa.Model):
                     "value": self.settings["capacity_trend"] / 12.0,
                 }
             )
-        events.extend(self.interventions)
+        if interventions:
+            events.extend(self.interventions)
         kwargs["events"] = events
         kwargs.update({k: v for k, v in self.settings.items() if k in KNOBS})
         # the moved sliders win over the posterior's values (the drift from the start month on)
@@ -424,7 +430,7 @@ class AllianceVizModel(mesa.Model):
         ensemble.run_model()
         band = summarise_ensemble(ensemble)
         if self.run_seed is None:  # chosen once; an intervention keeps the run
-            self.run_seed = self._typical_seed(band)
+            self.run_seed = self._typical_seed(None if self.interventions else band)
         run = AllianceModel(**self._kwargs(1, self.run_seed))
         for _ in range(replay_to):
             run.step()
@@ -432,13 +438,26 @@ class AllianceVizModel(mesa.Model):
         self.running = run.running
         self._version += 1
 
-    def _typical_seed(self, band: EnsembleSummary) -> int | list[int]:
-        """The candidate run seed closest to the ensemble median (cached by the inputs)."""
-        key = repr(self._kwargs(self.band_replicates))
+    def _typical_seed(self, band: EnsembleSummary | None) -> int | list[int]:
+        """The candidate run seed closest to the ensemble median (cached by the inputs).
+
+        Chosen on the inputs without interventions, so a shared link that replays them
+        restores the run its sender intervened in.
+
+        Args:
+            band: The band of the ensemble without interventions, or None to compute it.
+        """
+        key = repr(self._kwargs(self.band_replicates, interventions=False))
         if key not in _TYPICAL:
+            if band is None:
+                plain = AllianceModel(**self._kwargs(self.band_replicates, interventions=False))
+                plain.run_model()
+                band = summarise_ensemble(plain)
             distances = []
             for seed in candidate_seeds(self.seed_used):
-                candidate = AllianceModel(**self._kwargs(1, seed), record_members=False)
+                candidate = AllianceModel(
+                    **self._kwargs(1, seed, interventions=False), record_members=False
+                )
                 candidate.run_model()
                 distances.append(distance_to_median(candidate.to_frame(), band))
             _TYPICAL[key] = candidate_seeds(self.seed_used)[int(np.argmin(distances))]
