@@ -48,8 +48,9 @@ class AffinityTerms:
         ]
         for (i, j), value in varying.items():
             self._constant[i, j] = False
-            # Our own copy: shift_baseline edits it in place.
-            self._base[i][j] = np.array(value, dtype=float)
+            # Not copied: both directions of a pair share the caller's array (a member's
+            # affinity parameter), which shift_baseline edits in place.
+            self._base[i][j] = np.asarray(value, dtype=float)
         values = np.empty((self.m, self.m, replicates))
         for i in range(self.m):
             for j in range(self.m):
@@ -104,12 +105,15 @@ class AffinityTerms:
         if moved.size == 0:
             return
         step = delta[moved]
+        shifted: list[np.ndarray] = []
         for a, b in ((i, j), (j, i)):
             base = self._base[a][b]
             if not isinstance(base, np.ndarray):
                 base = self._base[a][b] = np.full(self.replicates, base)
                 self._constant[a, b] = False
-            base[moved] = np.clip(base[moved] + step, -1.0, 1.0)
+            if not any(base is done for done in shifted):  # the two directions may share it
+                base[moved] = np.clip(base[moved] + step, -1.0, 1.0)
+                shifted.append(base)
             self.values[a, b, moved] = np.clip(self.values[a, b, moved] + step, -1.0, 1.0)
             self._refresh_replicates(a, b, moved)
 
@@ -159,6 +163,12 @@ class AffinityTerms:
         for i, j in zip(*np.nonzero(stale), strict=True):
             if self.dirty[i, j] or not self._constant[i, j]:
                 pair = self.values[i, j]
+                mirror = (j, i)
+                if i > j and stale[mirror] and np.array_equal(pair, self.values[mirror]):
+                    # A symmetric pair (as events keep it): share its mirror's terms (memory).
+                    self.friendly[i][j] = self.friendly[j][i]
+                    self.half[i][j] = self.half[j][i]
+                    continue
                 self.friendly[i][j] = np.clip(pair, 0.0, None)
                 self.half[i][j] = (pair + 1.0) / 2.0
             else:
