@@ -185,6 +185,41 @@ def test_bad_set_cycle_and_existing_folder_exit_2(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("run", "baseline", "--replicates", "abc"),
+            "alliance-sim run: error: argument --replicates: invalid int value: 'abc'",
+        ),
+        (
+            ("run", "baseline", "--seed", "1.5"),
+            "alliance-sim run: error: argument --seed: invalid int value: '1.5'",
+        ),
+        (
+            ("compare", "baseline", "--figures", "gif"),
+            "alliance-sim compare: error: argument --figures: unknown figure format 'gif'",
+        ),
+        (
+            ("params", "--format", "xml"),
+            "alliance-sim params: error: argument --format: invalid choice: 'xml'",
+        ),
+        ((), "alliance-sim: error: the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_option_values_are_one_line_without_the_usage_block(tmp_path, args, line):
+    done = cli(*args, "--out", tmp_path / "o") if args[:1] == ("run",) else cli(*args)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(line) and "usage:" not in done.stderr
+    assert done.stdout == "" and not (tmp_path / "o").exists()
+
+
+def test_help_still_prints_the_usage():
+    done = cli("run", "--help")
+    assert done.returncode == 0 and done.stdout.startswith("usage: alliance-sim run")
+
+
 def test_list_show_validate_params():
     listed = cli("list")
     assert listed.returncode == 0
