@@ -317,7 +317,10 @@ class RunResult:
         return Summary(
             self.scenario,
             summary.member_summary(
-                self.member_frame(), self.outcomes(), hegemon=self.model.hegemon.name
+                self.member_frame(),
+                self.outcomes(),
+                hegemon=self.model.hegemon.name,
+                start=self.scenario.start,
             ),
             summary.bloc_summary(self.final()),
             text,
