@@ -92,7 +92,7 @@ def test_run_writes_a_complete_folder(run_folder):
 
 
 def test_run_prints_member_and_bloc_summary(run_folder):
-    _, done = run_folder
+    out, done = run_folder
     text = done.stdout
     for header in ("P(reduced)", "P(frozen)", "P(exited)", "median exit month", "90% band"):
         assert header in text
@@ -101,6 +101,13 @@ def test_run_prints_member_and_bloc_summary(run_folder):
     assert ">9" in armenia and "100%" not in armenia and "2023-01" in armenia
     for metric in ("integrity", "cohesion", "credibility"):
         assert metric in text
+    # the line under the bloc table says what the band covers, here and in the folder
+    band = "90% band: the central 90% of replicates (posterior parameter and stochastic spread"
+    lines = text.splitlines()
+    credibility = next(i for i, line in enumerate(lines) if line.startswith("credibility "))
+    assert lines[credibility + 1].startswith(band)
+    assert band in (out / "summary.txt").read_text()
+    assert band in (out / "report.html").read_text()
 
 
 def test_compare_writes_overlay_and_paired_differences(tmp_path):

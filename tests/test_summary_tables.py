@@ -8,6 +8,7 @@ import pytest
 
 from alliance_sim import compare, run
 from alliance_sim.summary import (
+    band_note,
     format_member_table,
     format_probability_differences,
     percent,
@@ -76,6 +77,15 @@ def test_exits_in_the_replayed_history_do_not_count_as_leaving_during_the_run():
         assert table.loc[member, "n_exits"] == 0 and table.loc[member, "p_exited"] > 0
     text = format_member_table(result.summary().members)
     assert f"count departures from {start}" in text and "are not counted" in text
+
+
+def test_the_bloc_band_says_what_it_covers_for_each_ensemble():
+    assert band_note("posterior") == (
+        "90% band: the central 90% of replicates (posterior parameter and stochastic spread "
+        "together)."
+    )
+    assert "stochastic spread only" in band_note("fixed")
+    assert "prior parameter" in band_note("independent")
 
 
 def test_summary_files_name_replicate_zero_log(armenia, tmp_path):

@@ -345,6 +345,30 @@ def format_bloc_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+#: What the parameter part of the bloc band is, by ensemble (see :func:`band_note`).
+_BAND_PARAMETERS = {
+    "posterior": "posterior parameter and stochastic spread together",
+    "prior": "prior parameter and stochastic spread together",
+    "independent": "prior parameter and stochastic spread together",
+    "fixed": "stochastic spread only: parameters fixed at the table's values",
+}
+
+
+def band_note(ensemble: str | None = None) -> str:
+    """One line that says what the bloc table's 90% band covers.
+
+    Args:
+        ensemble: Where the replicates' parameters came from (``posterior``, ``prior``,
+            ``independent`` or ``fixed``); ``None`` when unknown.
+
+    Returns:
+        E.g. ``90% band: the central 90% of replicates (posterior parameter and stochastic
+        spread together).`` (the 5% and 95% replicate quantiles bound it).
+    """
+    spread = _BAND_PARAMETERS.get(str(ensemble), "parameter and stochastic spread together")
+    return f"90% band: the central 90% of replicates ({spread})."
+
+
 def format_differences(table: pd.DataFrame, replicates: int = 0) -> str:
     """Bloc differences from the reference as text."""
     lines = [

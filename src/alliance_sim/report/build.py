@@ -153,7 +153,7 @@ def _command(meta: dict[str, Any]) -> str:
     return str(command or "")
 
 
-def _run_tables(folder: Path) -> list[Table]:
+def _run_tables(folder: Path, ensemble: str | None = None) -> list[Table]:
     tables = []
     members = folder / "summary_members.csv"
     if members.is_file():
@@ -171,10 +171,7 @@ def _run_tables(folder: Path) -> list[Table]:
                 "Bloc at the end of the run",
                 summary.bloc_display(pd.read_csv(bloc)),
                 "summary_bloc",
-                [
-                    "Median and the interval holding 90% of replicates (Monte Carlo and parameter "
-                    "uncertainty together)."
-                ],
+                [summary.band_note(ensemble)],
             )
         )
     return tables
@@ -323,7 +320,9 @@ def build_report(folder: str | Path, extra_sections: list[dict[str, str]] | None
         scenario = _read_yaml(folder / "scenario.yaml")
         if scenario:
             scenarios[scenario.get("name", "scenario")] = scenario
-        tables = _run_tables(folder) if kind == "run" else _sweep_tables(folder)
+        tables = (
+            _run_tables(folder, meta.get("ensemble")) if kind == "run" else _sweep_tables(folder)
+        )
         title = f"Scenario run: {meta.get('scenario', folder.name)}"
     if kind == "sweep":
         experiment = _read_yaml(folder / "experiment.yaml")
@@ -398,8 +397,16 @@ def render_repr(
     )
 
 
-def summary_tables(members: pd.DataFrame, bloc: pd.DataFrame) -> list[Table]:
-    """The run's two summary tables as display tables (posture probabilities first)."""
+def summary_tables(
+    members: pd.DataFrame, bloc: pd.DataFrame, ensemble: str | None = None
+) -> list[Table]:
+    """The run's two summary tables as display tables (posture probabilities first).
+
+    Args:
+        members: The member summary (see :func:`alliance_sim.summary.member_summary`).
+        bloc: The bloc summary (median, q05, q95 per metric).
+        ensemble: Where the replicates' parameters came from (says what the band covers).
+    """
     display, notes = summary.member_display(members)
     return [
         Table("Members at the end of the run", display, "summary_members", notes),
@@ -407,10 +414,7 @@ def summary_tables(members: pd.DataFrame, bloc: pd.DataFrame) -> list[Table]:
             "Bloc at the end of the run",
             summary.bloc_display(bloc),
             "summary_bloc",
-            [
-                "Median and the interval holding 90% of replicates (Monte Carlo and parameter "
-                "uncertainty together)."
-            ],
+            [summary.band_note(ensemble)],
         ),
     ]
 
