@@ -92,7 +92,7 @@ def test_run_writes_a_complete_folder(run_folder):
 
 
 def test_run_prints_member_and_bloc_summary(run_folder):
-    _, done = run_folder
+    out, done = run_folder
     text = done.stdout
     for header in ("P(reduced)", "P(frozen)", "P(exited)", "median exit month", "90% band"):
         assert header in text
@@ -101,6 +101,13 @@ def test_run_prints_member_and_bloc_summary(run_folder):
     assert ">9" in armenia and "100%" not in armenia and "2023-01" in armenia
     for metric in ("integrity", "cohesion", "credibility"):
         assert metric in text
+    # the line under the bloc table says what the band covers, here and in the folder
+    band = "90% band: the central 90% of replicates (posterior parameter and stochastic spread"
+    lines = text.splitlines()
+    credibility = next(i for i, line in enumerate(lines) if line.startswith("credibility "))
+    assert lines[credibility + 1].startswith(band)
+    assert band in (out / "summary.txt").read_text()
+    assert band in (out / "report.html").read_text()
 
 
 def test_compare_writes_overlay_and_paired_differences(tmp_path):
@@ -183,6 +190,41 @@ def test_bad_set_cycle_and_existing_folder_exit_2(tmp_path):
     assert done.returncode == 2 and "not empty" in done.stderr
     assert [p.name for p in full.iterdir()] == ["keep.txt"]
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("run", "baseline", "--replicates", "abc"),
+            "alliance-sim run: error: argument --replicates: invalid int value: 'abc'",
+        ),
+        (
+            ("run", "baseline", "--seed", "1.5"),
+            "alliance-sim run: error: argument --seed: invalid int value: '1.5'",
+        ),
+        (
+            ("compare", "baseline", "--figures", "gif"),
+            "alliance-sim compare: error: argument --figures: unknown figure format 'gif'",
+        ),
+        (
+            ("params", "--format", "xml"),
+            "alliance-sim params: error: argument --format: invalid choice: 'xml'",
+        ),
+        ((), "alliance-sim: error: the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_option_values_are_one_line_without_the_usage_block(tmp_path, args, line):
+    done = cli(*args, "--out", tmp_path / "o") if args[:1] == ("run",) else cli(*args)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(line) and "usage:" not in done.stderr
+    assert done.stdout == "" and not (tmp_path / "o").exists()
+
+
+def test_help_still_prints_the_usage():
+    done = cli("run", "--help")
+    assert done.returncode == 0 and done.stdout.startswith("usage: alliance-sim run")
 
 
 def test_list_show_validate_params():

@@ -256,6 +256,26 @@ def test_discover_refuses_bad_outcomes_with_exit_2_and_one_line(worked, expressi
     assert "Traceback" not in done.stderr and not (worked / "bad").exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--resamples", "0", "--resamples must be an integer of at least 1, got 0"),
+        ("--resamples", "-1", "--resamples must be an integer of at least 1, got -1"),
+        ("--min-density", "2", "--min-density must be in (0, 1], got 2.0"),
+        ("--box", "-1", "--box must be a step of the peeling trajectory, 0 or more, got -1"),
+        ("--box", "999", "--box must be a step of the peeling trajectory, 0 to "),
+    ],
+)
+def test_discover_options_out_of_range_name_the_option_with_exit_2(worked, option, value, message):
+    expression = "armenia frozen_or_exited at 24 > 0.25"
+    out = worked / "bad_option"
+    done = run_cli("discover", worked, "--outcome", expression, option, value, "--out", out)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"alliance-sim: error: {message}"), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "--outcome" not in done.stderr
+    assert not out.exists()
+
+
 # ---------------------------------------------------------------- determinism
 def test_discovery_is_identical_on_one_or_two_processes_and_on_dask(local_dask_executor):
     design = sample(

@@ -110,3 +110,22 @@ def test_cli_forecast_and_score(tmp_path, capsys):
     assert not out2.exists()
     # an existing forecast is not overwritten without --overwrite
     assert main(["forecast", "baseline", "--replicates", "10", "--out", str(fc_path)]) == 2
+
+
+def test_a_member_and_month_observed_twice_is_refused_naming_both_lines(fc, tmp_path, capsys):
+    fc_path = tmp_path / "fc.csv"
+    fc.to_csv(fc_path, index=False)
+    dup = tmp_path / "o_dup.csv"
+    dup.write_text("member,date,posture\narmenia,2023-09,reduced\narmenia,2023-09,exited\n")
+    out = tmp_path / "sc_dup"
+    assert main(["score", str(fc_path), str(dup), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"alliance-sim: error: {dup}, line 3, fields member, date: armenia 2023-09 is observed "
+        "twice (line 2: reduced; line 3: exited); keep one observation"
+    )
+    assert not out.exists()
+    # the same observation twice would count twice in the mean score: refused too
+    same = pd.concat([OUTCOMES, OUTCOMES.iloc[[1]]], ignore_index=True)
+    with pytest.raises(BadInput, match="line 6, fields member, date: kyrgyzstan 2023-09"):
+        score(fc, same)

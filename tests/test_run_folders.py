@@ -118,3 +118,27 @@ def test_ten_concurrent_runs_leave_ten_complete_distinct_folders(tmp_path):
         assert (folder / "summary.txt").is_file() and (folder / "bloc_metrics.png").is_file()
     assert seeds == set(range(10))
     assert not [p for p in (tmp_path / "runs").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("metadata.json", "{bad\n", "metadata.json:1: not valid JSON"),
+        ("scenario.yaml", "x: [\n", "scenario.yaml:2: not valid YAML"),
+        ("summary_members.csv", "garbage\n", "summary_members.csv:1: missing column(s) member"),
+    ],
+)
+def test_report_on_a_damaged_file_names_it_and_leaves_the_report(
+    tmp_path, monkeypatch, capsys, name, text, message
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "baseline", *TINY, "--seed", "1", "--out", "r"]) == 0
+    report = tmp_path / "r" / "report.html"
+    before = report.read_bytes(), report.stat().st_mtime_ns
+    (tmp_path / "r" / name).write_text(text)
+    capsys.readouterr()
+    assert main(["report", "r"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"alliance-sim: error: {os.path.join('r', '')}")
+    assert message in err and "Traceback" not in err
+    assert (report.read_bytes(), report.stat().st_mtime_ns) == before

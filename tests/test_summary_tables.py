@@ -8,6 +8,7 @@ import pytest
 
 from alliance_sim import compare, run
 from alliance_sim.summary import (
+    band_note,
     format_member_table,
     format_probability_differences,
     percent,
@@ -53,6 +54,38 @@ def test_member_table_leads_with_postures_and_explains_the_former_member(armenia
     assert uzbek.split()[-2] == "—"
     assert "former member, outside the bloc throughout" in text
     assert " 0%" not in text and "<2.5%" in text  # 1/40
+
+
+def test_exits_in_the_replayed_history_do_not_count_as_leaving_during_the_run():
+    # Seed and size chosen so that the 2022 replay has an exit before the start (2022-10)
+    # and the run has exits of its own.
+    result = run("baseline", replicates=10, months=24, seed=20221021)
+    start = pd.Period(result.scenario.start, freq="M")
+    exits = result.outcomes().dropna(subset=["exit_date"])
+    before, during = exits[exits["exit_date"] < start], exits[exits["exit_date"] >= start]
+    assert len(before) and len(during)  # the case under test
+    table = result.summary().members.set_index("member")
+    for member in table.index:
+        mine = during[during["member"] == member]
+        assert table.loc[member, "n_exits"] == len(mine), member
+        median = table.loc[member, "median_exit"]
+        if len(mine):
+            assert median >= start
+        else:
+            assert pd.isna(median), member
+    for member in set(before["member"]) - set(during["member"]):
+        assert table.loc[member, "n_exits"] == 0 and table.loc[member, "p_exited"] > 0
+    text = format_member_table(result.summary().members)
+    assert f"count departures from {start}" in text and "are not counted" in text
+
+
+def test_the_bloc_band_says_what_it_covers_for_each_ensemble():
+    assert band_note("posterior") == (
+        "90% band: the central 90% of replicates (posterior parameter and stochastic spread "
+        "together)."
+    )
+    assert "stochastic spread only" in band_note("fixed")
+    assert "prior parameter" in band_note("independent")
 
 
 def test_summary_files_name_replicate_zero_log(armenia, tmp_path):

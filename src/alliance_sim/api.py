@@ -144,12 +144,16 @@ def resolve(
 
 @dataclass
 class Summary:
-    """End-of-run tables: ``members`` (per member) and ``bloc`` (median, 90% band)."""
+    """End-of-run tables: ``members`` (per member) and ``bloc`` (median, 90% band).
+
+    ``ensemble`` (where the replicates' parameters came from) says what the band covers.
+    """
 
     scenario: Scenario
     members: pd.DataFrame
     bloc: pd.DataFrame
     spread: str = ""
+    ensemble: str | None = None
 
     def __str__(self) -> str:
         s = self.scenario
@@ -160,24 +164,35 @@ class Summary:
         return (
             f"{head}\n\nMembers at the end of the run ({s.end}):\n"
             f"{summary.format_member_table(self.members)}\n\n"
-            f"Bloc at the end of the run:\n{summary.format_bloc_table(self.bloc)}"
-            + (f"\n\n{self.spread}" if self.spread else "")
+            f"Bloc at the end of the run:\n{summary.format_bloc_table(self.bloc)}\n"
+            f"{summary.band_note(self.ensemble)}" + (f"\n\n{self.spread}" if self.spread else "")
         )
 
     def _repr_html_(self) -> str:
         s = self.scenario
-        return _scenario_html(s, f"{s.name}: end of the run ({s.end})", self.members, self.bloc)
+        return _scenario_html(
+            s,
+            f"{s.name}: end of the run ({s.end})",
+            self.members,
+            self.bloc,
+            ensemble=self.ensemble,
+        )
 
 
 def _scenario_html(
-    s: Scenario, title: str, members: pd.DataFrame, bloc: pd.DataFrame, hint: str = ""
+    s: Scenario,
+    title: str,
+    members: pd.DataFrame,
+    bloc: pd.DataFrame,
+    hint: str = "",
+    ensemble: str | None = None,
 ) -> str:
     """A notebook display of one scenario's summary tables, with its question and run facts."""
     from .report import render_repr, summary_tables
 
     return render_repr(
         title,
-        summary_tables(members, bloc),
+        summary_tables(members, bloc, ensemble),
         question=" ".join(s.description.split()),
         meta=f"{s.replicates} replicates, {s.start} to {s.end}, seed {s.seed}",
         hint=hint,
@@ -232,6 +247,7 @@ class RunResult:
             result.bloc,
             hint="Tables: .summary(); data: .to_frame(), .member_frame(), .outcomes(); "
             "figures: .plot(kind); folder with report.html: .save(folder).",
+            ensemble=self.ensemble,
         )
 
     # ------------------------------------------------------------------ frames
@@ -319,10 +335,14 @@ class RunResult:
         return Summary(
             self.scenario,
             summary.member_summary(
-                self.member_frame(), self.outcomes(), hegemon=self.model.hegemon.name
+                self.member_frame(),
+                self.outcomes(),
+                hegemon=self.model.hegemon.name,
+                start=self.scenario.start,
             ),
             summary.bloc_summary(self.final()),
             text,
+            self.ensemble,
         )
 
     # ------------------------------------------------------------------ plots
@@ -830,6 +850,7 @@ class Comparison:
             parts.append(f"  {name}")
             table = summary.format_bloc_table(summary.bloc_summary(result.final()))
             parts.append("\n".join("    " + line for line in table.splitlines()))
+        parts.append("  " + summary.band_note(first_run.ensemble))
         starts = {r.scenario.start for r in self.results.values()}
         if len(starts) > 1:
             parts += [

@@ -10,23 +10,42 @@ import argparse
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 from .errors import BadInput
 from .scenarios import ScenarioError
 
-__all__ = ["BadInput", "build_parser", "main"]
+__all__ = ["BadInput", "Parser", "build_parser", "main"]
 
 #: Modules that register subcommands, in the order they appear in ``--help``.
 COMMAND_MODULES = ("scenario", "sweep", "discover", "calibrate", "viz")
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block), with exit code 2.
+
+    ``--help`` still prints the usage; a bad option prints only, e.g.,
+    ``alliance-sim run: error: argument --replicates: invalid int value: 'abc'``.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE`` on one line to stderr and exit with code 2.
+
+        Args:
+            message: argparse's description of the problem.
+        """
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    """The argument parser with every subcommand (all of them :class:`Parser`)."""
+    parser = Parser(
         prog="alliance-sim",
         description="Agent-based simulation of CSTO alliance cohesion (Mesa 3).",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+    )
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(f"alliance_sim.commands.{name}")

@@ -28,24 +28,43 @@ def _median_period(periods: pd.Series) -> pd.Period | None:
     return pd.Period(ordinal=int(ordinals[(len(ordinals) - 1) // 2]), freq="M")
 
 
+def _exits_from(dates: pd.Series, first: pd.Period | None) -> pd.Series:
+    """Exit months from ``first`` on (earlier ones, in the replayed history, become NaT)."""
+    if first is None:
+        return dates
+    months = dates.dt.to_period("M") if not isinstance(dates.dtype, pd.PeriodDtype) else dates
+    return months.where(months.notna() & (months >= first))
+
+
 def member_summary(
-    member_frame: pd.DataFrame, outcomes: pd.DataFrame, hegemon: str | None = None
+    member_frame: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    hegemon: str | None = None,
+    start: str | pd.Period | None = None,
 ) -> pd.DataFrame:
     """Each member's engagement at the end of the run and the timing of exits.
+
+    Exits are counted as sweeps count them: from the run's first month to its end. A member
+    that left in the 2022 history replayed before the start is exited in the last month (it
+    counts in ``p_exited``) but did not leave during the run.
 
     Args:
         member_frame: Tidy member trajectories (date, replicate, member, ..., state).
         outcomes: Per replicate and member: freeze_date and exit_date (NaT when none).
         hegemon: The member that leads the bloc (its row says so).
+        start: The run's first month (the scenario's ``start``); exits before it are not
+            counted. ``None`` counts every recorded exit.
 
     Returns:
         One row per member with ``p_active, p_reduced, p_frozen, p_exited`` (shares of
-        replicates in each state in the last month), ``p_ever_frozen`` (froze at least once),
-        ``median_exit`` (median month of exit among the replicates where it left, or None),
-        ``n_exits`` (replicates where it left during the run), ``replicates`` and ``status``:
-        ``member``, ``hegemon``, or ``outside throughout`` for a former member that never
-        rejoined (its P(exited) of 1 is where it started, not a departure).
+        replicates in each state in the last month), ``p_ever_frozen`` (froze at least once,
+        replay included), ``median_exit`` (median month of exit among the replicates where it
+        left from ``start`` on, or None), ``n_exits`` (replicates where it left from ``start``
+        to the end), ``counted_from`` (``start`` as ``YYYY-MM``, or None), ``replicates`` and
+        ``status``: ``member``, ``hegemon``, or ``outside throughout`` for a former member that
+        never rejoined (its P(exited) of 1 is where it started, not a departure).
     """
+    first = None if start is None else pd.Period(str(start), freq="M")
     last = member_frame[member_frame["date"] == member_frame["date"].max()]
     shares = pd.crosstab(last["member"], last["state"], normalize="index", dropna=False)
     shares = shares.reindex(columns=["active", "reduced", "frozen", "exited"], fill_value=0.0)
@@ -55,6 +74,7 @@ def member_summary(
     )
     rows = []
     for member, group in outcomes.groupby("member", observed=True, sort=False):
+        exits = _exits_from(group["exit_date"], first)
         status = "member"
         if member == hegemon:
             status = "hegemon"
@@ -64,8 +84,9 @@ def member_summary(
             {
                 "member": member,
                 "p_ever_frozen": float(group["freeze_date"].notna().mean()),
-                "n_exits": int(group["exit_date"].notna().sum()),
-                "median_exit": _median_period(group["exit_date"]),
+                "n_exits": int(exits.notna().sum()),
+                "median_exit": _median_period(exits),
+                "counted_from": None if first is None else str(first),
                 "replicates": len(group),
                 "status": status,
             }
@@ -260,6 +281,14 @@ def member_display(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             f"Shares of {r} replicates in each state in the last month; {probability(0, r)} "
             f"means in no replicate (below about 1/R), {probability(1, r)} in every one."
         )
+    counted = table["counted_from"].dropna() if "counted_from" in table else pd.Series()
+    if len(counted):
+        first = str(counted.iloc[0])
+        notes.append(
+            f"Left during run and median exit month count departures from {first} (the run's "
+            f"first month) to its end; exits in the history replayed before {first} are not "
+            "counted (such a member still counts in P(exited))."
+        )
     for mark, key, text in (
         ("†", "hegemon", "leads the bloc"),
         (
@@ -314,6 +343,30 @@ def format_bloc_table(table: pd.DataFrame) -> str:
     for row in table.itertuples(index=False):
         lines.append(f"{row.metric:<12} {row.median:>7.3f}   [{row.q05:.3f}, {row.q95:.3f}]")
     return "\n".join(lines)
+
+
+#: What the parameter part of the bloc band is, by ensemble (see :func:`band_note`).
+_BAND_PARAMETERS = {
+    "posterior": "posterior parameter and stochastic spread together",
+    "prior": "prior parameter and stochastic spread together",
+    "independent": "prior parameter and stochastic spread together",
+    "fixed": "stochastic spread only: parameters fixed at the table's values",
+}
+
+
+def band_note(ensemble: str | None = None) -> str:
+    """One line that says what the bloc table's 90% band covers.
+
+    Args:
+        ensemble: Where the replicates' parameters came from (``posterior``, ``prior``,
+            ``independent`` or ``fixed``); ``None`` when unknown.
+
+    Returns:
+        E.g. ``90% band: the central 90% of replicates (posterior parameter and stochastic
+        spread together).`` (the 5% and 95% replicate quantiles bound it).
+    """
+    spread = _BAND_PARAMETERS.get(str(ensemble), "parameter and stochastic spread together")
+    return f"90% band: the central 90% of replicates ({spread})."
 
 
 def format_differences(table: pd.DataFrame, replicates: int = 0) -> str:

@@ -159,8 +159,8 @@ def check_outcomes(
 
     Raises:
         BadInput: One line naming the file, the line (header = line 1), the field and the
-            valid choices, for a missing column, an unknown member or posture, or a date the
-            forecast does not cover.
+            valid choices, for a missing column, an unknown member or posture, a date the
+            forecast does not cover, or a member and month observed twice.
     """
     missing = [c for c in OUTCOME_COLUMNS if c not in outcomes.columns]
     if missing:
@@ -173,6 +173,7 @@ def check_outcomes(
     members = list(dict.fromkeys(fc["member"].astype(str)))
     dates = sorted(set(fc["date"].astype(str)))
     out = outcomes[list(OUTCOME_COLUMNS)].astype(str).apply(lambda c: c.str.strip())
+    seen: dict[tuple[str, str], tuple[int, str]] = {}
     for i, row in enumerate(out.itertuples(index=False), start=2):
         if row.member not in members:
             raise BadInput(
@@ -192,6 +193,13 @@ def check_outcomes(
                 f"{path}, line {i}, field date: {row.date} is outside the forecast, which "
                 f"covers {', '.join(dates)}"
             )
+        if (row.member, date) in seen:
+            line, posture = seen[row.member, date]
+            raise BadInput(
+                f"{path}, line {i}, fields member, date: {row.member} {date} is observed twice "
+                f"(line {line}: {posture}; line {i}: {row.posture}); keep one observation"
+            )
+        seen[row.member, date] = (i, row.posture)
     return out
 
 

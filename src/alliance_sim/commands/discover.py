@@ -5,19 +5,31 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+#: The command-line option of each keyword argument of discover() that can be out of range.
+OPTIONS = {
+    "box": "--box",
+    "min_density": "--min-density",
+    "max_qp": "--max-qp",
+    "resample_iterations": "--resamples",
+}
+
 
 def _discover(args: argparse.Namespace) -> int:
     from ..errors import BadInput
 
     try:
-        from ..discovery import OutcomeError, discover, load_results, parse_outcome
+        from ..discovery import OptionError, OutcomeError, discover, load_results, parse_outcome
     except ImportError as err:  # pragma: no cover - depends on the installation
         raise BadInput(str(err)) from None
 
+    from ..discovery.analysis import MASS_MIN, PEEL_ALPHA, check_options
+
     results = Path(args.results)
-    if not results.exists():
-        raise BadInput(f"{results}: no such results folder or file (run alliance-sim sweep)")
     try:
+        # Options first: out of range they fail in EMA Workbench after the work (or not at all).
+        check_options(args.box, args.min_density, args.max_qp, PEEL_ALPHA, MASS_MIN, args.resamples)
+        if not results.exists():
+            raise BadInput(f"{results}: no such results folder or file (run alliance-sim sweep)")
         # Read the outcome first: a bad expression or an existing folder fails in a second.
         frame, _ = load_results(results)
         outcome = parse_outcome(args.outcome, frame)
@@ -35,10 +47,13 @@ def _discover(args: argparse.Namespace) -> int:
             resample_iterations=args.resamples,
             seed=args.seed,
         )
+    except OptionError as err:
+        option = OPTIONS.get(err.option, err.option)
+        raise BadInput(f"{option} must be {err.accepted}, got {err.value}") from None
     except (OutcomeError, FileNotFoundError) as err:
         raise BadInput(str(err)) from None
-    except ValueError as err:
-        raise BadInput(f"--outcome {args.outcome!r}: {err}") from None
+    except ValueError as err:  # about the results: no varying parameter, a damaged manifest
+        raise BadInput(f"{results}: {err}") from None
     try:
         paths = found.write(out, overwrite=args.overwrite)
     except FileExistsError as err:
@@ -86,6 +101,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="keep restrictions with large quasi-p-values in the reported box",
     )
     p.add_argument(
-        "--resamples", type=int, default=10, help="PRIM reruns for reproducibility (default 10)"
+        "--resamples",
+        type=int,
+        default=10,
+        help="PRIM reruns for reproducibility, at least 1 (default 10)",
     )
     p.set_defaults(func=_discover)

@@ -11,12 +11,13 @@ Example:
     >>> d.write("results/armenia_kazakhstan_discovery/discovery/armenia")  # doctest: +SKIP
 """
 
-from .analysis import Discovery, choose_box, discover, load_results
+from .analysis import Discovery, OptionError, choose_box, discover, load_results
 from .outcome import Outcome, OutcomeError, parse_outcome
 from .report import render_section
 
 __all__ = [
     "Discovery",
+    "OptionError",
     "Outcome",
     "OutcomeError",
     "choose_box",

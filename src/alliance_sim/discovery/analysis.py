@@ -40,6 +40,61 @@ RESAMPLE_FRACTION = 0.5
 MIN_CLASS_POINTS = 5
 
 
+class OptionError(ValueError):
+    """An option of :func:`discover` out of its range.
+
+    Attributes:
+        option: The keyword argument (``box``, ``min_density``, ``max_qp``,
+            ``resample_iterations``, ``peel_alpha`` or ``mass_min``).
+        value: The value given.
+        accepted: The accepted range, in words (``an integer of at least 1``).
+    """
+
+    def __init__(self, option: str, value: Any, accepted: str) -> None:
+        self.option, self.value, self.accepted = option, value, accepted
+        super().__init__(f"{option} must be {accepted}, got {value!r}")
+
+
+def check_options(
+    box: int | None,
+    min_density: float,
+    max_qp: float,
+    peel_alpha: float,
+    mass_min: float,
+    resample_iterations: int,
+) -> None:
+    """Refuse options out of range before any work (EMA Workbench fails on some of them).
+
+    Args:
+        box: Trajectory step to report, or None (its upper bound is known only after peeling).
+        min_density: Density the default box must reach.
+        max_qp: Largest quasi-p-value of the default box's restrictions.
+        peel_alpha: Share of points PRIM peels per step.
+        mass_min: Smallest box mass.
+        resample_iterations: PRIM reruns for the reproducibility table.
+
+    Raises:
+        OptionError: Naming the first option out of range and its accepted range.
+    """
+    whole = isinstance(resample_iterations, int | np.integer) and not isinstance(
+        resample_iterations, bool
+    )
+    if not whole or resample_iterations < 1:
+        # EMA's PrimBox.resample needs at least one rerun (with none it fails), so 0 cannot
+        # mean "no resampling".
+        raise OptionError("resample_iterations", resample_iterations, "an integer of at least 1")
+    if box is not None and box < 0:
+        raise OptionError("box", box, "a step of the peeling trajectory, 0 or more")
+    if not 0 < min_density <= 1:
+        raise OptionError("min_density", min_density, "in (0, 1]")
+    if not 0 <= max_qp <= 1:
+        raise OptionError("max_qp", max_qp, "in [0, 1]")
+    if not 0 < peel_alpha < 1:
+        raise OptionError("peel_alpha", peel_alpha, "in (0, 1)")
+    if not 0 < mass_min < 1:
+        raise OptionError("mass_min", mass_min, "in (0, 1)")
+
+
 def load_results(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """A sweep's results and the names of its design parameters.
 
@@ -269,13 +324,17 @@ def discover(
             the chosen box whose quasi-p-value exceeds ``max_qp`` (least significant first).
         peel_alpha: Share of points PRIM peels per step.
         mass_min: Smallest box mass PRIM and the CART leaves may reach.
-        resample_iterations: PRIM reruns on random halves for the reproducibility table.
+        resample_iterations: PRIM reruns on random halves for the reproducibility table (at
+            least 1).
         seed: Seed of the resampling, CART's tie-breaking and the extra trees.
 
     Raises:
+        OptionError: For an option out of its range (checked first; ``box`` against the
+            trajectory's length once PRIM has peeled).
         OutcomeError: For an outcome that cannot be read, or that holds at all points or none.
-        ValueError: For unknown inputs or bad options.
+        ValueError: For unknown inputs.
     """
+    check_options(box, min_density, max_qp, peel_alpha, mass_min, resample_iterations)
     frame, design_inputs = load_results(results)
     parsed = parse_outcome(outcome, frame)
     inputs = list(inputs or design_inputs)
@@ -302,9 +361,6 @@ def discover(
             f"fewer than {MIN_CLASS_POINTS} points on one side leave PRIM nothing to separate; "
             "change the threshold"
         )
-    if not 0 < min_density <= 1 or not 0 < peel_alpha < 1 or not 0 < mass_min < 1:
-        raise ValueError("min_density must be in (0, 1], peel_alpha and mass_min in (0, 1)")
-
     with _quiet():
         prim = ema.make_prim(x, y, peel_alpha=peel_alpha, paste_alpha=peel_alpha, mass_min=mass_min)
         prim_box = prim.find_box()
@@ -320,7 +376,7 @@ def discover(
             with _quiet():
                 box, dropped_restrictions = _prune(prim_box, int(box), max_qp)
     elif not 0 <= box < steps:
-        raise ValueError(f"box must be a step of the trajectory, 0..{steps - 1}")
+        raise OptionError("box", box, f"a step of the peeling trajectory, 0 to {steps - 1}")
     else:
         dropped_restrictions = []
     peeling = _trajectory(prim_box)

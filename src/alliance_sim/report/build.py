@@ -43,12 +43,45 @@ CAPTIONS = {
     "the interval shown).",
 }
 
+#: Columns the report reads from a run's summary_members.csv and summary_bloc.csv.
+MEMBER_COLUMNS = (
+    "member",
+    "p_active",
+    "p_reduced",
+    "p_frozen",
+    "p_exited",
+    "n_exits",
+    "median_exit",
+)
+BLOC_COLUMNS = ("metric", "median", "q05", "q95")
+#: Columns the report reads from a comparison's differences.csv and member_differences.csv.
+DIFFERENCE_COLUMNS = (
+    "scenario",
+    "metric",
+    "reference",
+    "scenario_median",
+    "diff_median",
+    "diff_q05",
+    "diff_q95",
+    "p_lower",
+)
+MEMBER_DIFFERENCE_COLUMNS = (
+    "scenario",
+    "member",
+    "outcome",
+    "reference",
+    "scenario_p",
+    "diff",
+    "diff_lo",
+    "diff_hi",
+)
+
 #: Document file names -> full citations (the documents are not in the repository).
 CITATION_FALLBACK = "source document"
 
 
 class ReportError(ValueError):
-    """The folder is not a run, comparison or sweep folder."""
+    """The folder is not a run, comparison or sweep folder, or a file in it is damaged."""
 
 
 @dataclass
@@ -74,15 +107,83 @@ class Figure:
     caption: str
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ReportError(f"{path}: not UTF-8 text (damaged?)") from None
+
+
 def _read_json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    """A JSON object from the folder ({} when the file is absent).
+
+    Raises:
+        ReportError: For a damaged file, naming it and the line.
+    """
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(_read_text(path))
+    except json.JSONDecodeError as err:
+        raise ReportError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}:1: expected a JSON object, found {type(data).__name__}")
+    return data
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping from the folder ({} when the file is absent or not a mapping).
+
+    Raises:
+        ReportError: For a damaged file, naming it and the line.
+    """
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(_read_text(path))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(err, "problem", None) or "cannot be parsed"
+        raise ReportError(f"{where}: not valid YAML ({problem})") from None
     return data if isinstance(data, dict) else {}
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A table the folder holds, with the columns the report needs.
+
+    Raises:
+        ReportError: For a file that cannot be read as CSV or lacks a column, naming it.
+    """
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        problem = " ".join(str(err).split())
+        raise ReportError(f"{path}: not a readable CSV table ({problem})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ReportError(
+            f"{path}:1: missing column(s) {', '.join(missing)} (damaged, or not written by "
+            "alliance-sim)"
+        )
+    return frame
+
+
+class _Damaged:
+    """Turn a bad value met while tabulating ``path`` into a :class:`ReportError`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, err: BaseException | None, tb: Any) -> None:
+        if isinstance(err, KeyError | TypeError | ValueError | AttributeError) and not isinstance(
+            err, ReportError
+        ):
+            problem = " ".join(str(err).split())
+            raise ReportError(f"{self.path}: unexpected content ({problem})") from None
 
 
 def _figure(path: Path) -> Figure:
@@ -153,28 +254,26 @@ def _command(meta: dict[str, Any]) -> str:
     return str(command or "")
 
 
-def _run_tables(folder: Path) -> list[Table]:
+def _run_tables(folder: Path, ensemble: str | None = None) -> list[Table]:
     tables = []
     members = folder / "summary_members.csv"
     if members.is_file():
-        frame = pd.read_csv(members)
-        frame["median_exit"] = frame["median_exit"].where(frame["median_exit"].notna(), None)
-        frame["median_exit"] = frame["median_exit"].map(
-            lambda v: None if v in (None, "None", "NaT") else pd.Period(str(v), "M")
-        )
-        display, notes = summary.member_display(frame)
+        frame = _read_csv(members, MEMBER_COLUMNS)
+        with _Damaged(members):
+            frame["median_exit"] = frame["median_exit"].where(frame["median_exit"].notna(), None)
+            frame["median_exit"] = frame["median_exit"].map(
+                lambda v: None if v in (None, "None", "NaT") else pd.Period(str(v), "M")
+            )
+            display, notes = summary.member_display(frame)
         tables.append(Table("Members at the end of the run", display, "summary_members", notes))
     bloc = folder / "summary_bloc.csv"
     if bloc.is_file():
+        frame = _read_csv(bloc, BLOC_COLUMNS)
+        with _Damaged(bloc):
+            display = summary.bloc_display(frame)
         tables.append(
             Table(
-                "Bloc at the end of the run",
-                summary.bloc_display(pd.read_csv(bloc)),
-                "summary_bloc",
-                [
-                    "Median and the interval holding 90% of replicates (Monte Carlo and parameter "
-                    "uncertainty together)."
-                ],
+                "Bloc at the end of the run", display, "summary_bloc", [summary.band_note(ensemble)]
             )
         )
     return tables
@@ -182,12 +281,19 @@ def _run_tables(folder: Path) -> list[Table]:
 
 def _comparison_tables(folder: Path, meta: dict[str, Any]) -> list[Table]:
     diffs, member = folder / "differences.csv", folder / "member_differences.csv"
-    return comparison_tables(
-        pd.read_csv(diffs) if diffs.is_file() else None,
-        pd.read_csv(member) if member.is_file() else None,
-        meta.get("reference", "the reference"),
-        int(meta.get("replicates") or 0),
-    )
+    d = _read_csv(diffs, DIFFERENCE_COLUMNS) if diffs.is_file() else None
+    m = _read_csv(member, MEMBER_DIFFERENCE_COLUMNS) if member.is_file() else None
+    with _Damaged(folder / "metadata.json"):
+        reference, replicates = (
+            str(meta.get("reference", "the reference")),
+            int(meta.get("replicates") or 0),
+        )
+    tables = []
+    with _Damaged(diffs):
+        tables += comparison_tables(d, None, reference, replicates)
+    with _Damaged(member):
+        tables += comparison_tables(None, m, reference, replicates)
+    return tables
 
 
 def comparison_tables(
@@ -257,7 +363,7 @@ def _sweep_tables(folder: Path) -> list[Table]:
     sens = folder / "sensitivity.csv"
     if not sens.is_file():
         return []
-    frame = pd.read_csv(sens)
+    frame = _read_csv(sens, ())
     shown = frame.map(lambda v: f"{v:.3f}" if isinstance(v, float) else v)
     return [
         Table(
@@ -305,7 +411,8 @@ def build_report(folder: str | Path, extra_sections: list[dict[str, str]] | None
         extra_sections: More sections, each ``{"title": ..., "html": ...}`` (trusted HTML).
 
     Raises:
-        ReportError: When the folder is not a run, comparison or sweep folder.
+        ReportError: When the folder is not a run, comparison or sweep folder, or when a file
+            the report reads is damaged (one line naming the file, and the line when known).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -316,14 +423,18 @@ def build_report(folder: str | Path, extra_sections: list[dict[str, str]] | None
         scenarios = {p.stem: _read_yaml(p) for p in sorted((folder / "scenarios").glob("*.yaml"))}
         order = meta.get("scenarios") or list(scenarios)
         scenarios = {n: scenarios[n] for n in order if n in scenarios}
+        sources = {n: folder / "scenarios" / f"{n}.yaml" for n in scenarios}
         tables = _comparison_tables(folder, meta)
         title = "Comparison: " + ", ".join(order)
     else:
         scenarios = {}
         scenario = _read_yaml(folder / "scenario.yaml")
         if scenario:
-            scenarios[scenario.get("name", "scenario")] = scenario
-        tables = _run_tables(folder) if kind == "run" else _sweep_tables(folder)
+            scenarios[str(scenario.get("name", "scenario"))] = scenario
+        sources = dict.fromkeys(scenarios, folder / "scenario.yaml")
+        tables = (
+            _run_tables(folder, meta.get("ensemble")) if kind == "run" else _sweep_tables(folder)
+        )
         title = f"Scenario run: {meta.get('scenario', folder.name)}"
     if kind == "sweep":
         experiment = _read_yaml(folder / "experiment.yaml")
@@ -334,12 +445,14 @@ def build_report(folder: str | Path, extra_sections: list[dict[str, str]] | None
         question = " ".join(str(first.get("description", "")).split())
     described = []
     for name, s in scenarios.items():
-        overrides, events = _assumptions(s)
+        with _Damaged(sources[name]):
+            overrides, events = _assumptions(s)
+            evidence = _evidence(s)
         described.append(
             {
                 "name": name,
                 "question": " ".join(str(s.get("description", "")).split()),
-                "evidence": _evidence(s),
+                "evidence": evidence,
                 "overrides": overrides.to_html(index=False, border=0, classes="table")
                 if len(overrides)
                 else "",
@@ -398,8 +511,16 @@ def render_repr(
     )
 
 
-def summary_tables(members: pd.DataFrame, bloc: pd.DataFrame) -> list[Table]:
-    """The run's two summary tables as display tables (posture probabilities first)."""
+def summary_tables(
+    members: pd.DataFrame, bloc: pd.DataFrame, ensemble: str | None = None
+) -> list[Table]:
+    """The run's two summary tables as display tables (posture probabilities first).
+
+    Args:
+        members: The member summary (see :func:`alliance_sim.summary.member_summary`).
+        bloc: The bloc summary (median, q05, q95 per metric).
+        ensemble: Where the replicates' parameters came from (says what the band covers).
+    """
     display, notes = summary.member_display(members)
     return [
         Table("Members at the end of the run", display, "summary_members", notes),
@@ -407,10 +528,7 @@ def summary_tables(members: pd.DataFrame, bloc: pd.DataFrame) -> list[Table]:
             "Bloc at the end of the run",
             summary.bloc_display(bloc),
             "summary_bloc",
-            [
-                "Median and the interval holding 90% of replicates (Monte Carlo and parameter "
-                "uncertainty together)."
-            ],
+            [summary.band_note(ensemble)],
         ),
     ]
 
@@ -423,8 +541,11 @@ def _figure_order(path: Path) -> tuple[int, str]:
 def write_report(folder: str | Path, extra_sections: list[dict[str, str]] | None = None) -> Path:
     """Write ``report.html`` (and ``tables/*.md``, ``tables/*.tex``) into ``folder``.
 
+    Nothing is written when a file the report reads is damaged.
+
     Raises:
-        ReportError: When the folder is not a run, comparison or sweep folder.
+        ReportError: When the folder is not a run, comparison or sweep folder, or a file in it
+            is damaged (see :func:`build_report`).
     """
     folder = Path(folder)
     html = build_report(folder, extra_sections)
