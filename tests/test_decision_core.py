@@ -282,3 +282,39 @@ def test_every_size_in_the_documented_history_comes_from_the_parameter_table():
                 ref = event[field]
                 assert isinstance(ref, str) and ref.startswith("global."), event
                 assert ref.removeprefix("global.") in params.globals, ref
+
+
+def test_affinity_to_the_hegemon_is_stored_once_and_rewards_move_it():
+    """The relations network's member–Russia entry is the member's drawn parameter (not the
+    table's central value), the payoffs read it there, and the hegemon's rewards and an
+    override move that one value."""
+    model = AllianceModel(replicates=400, months=24, seed=3)
+    h = model.index["russia"]
+    for name in ("belarus", "tajikistan"):
+        i = model.index[name]
+        drawn = model.member(name).params["affinity"]
+        assert np.std(drawn) > 0, "drawn per replicate"
+        np.testing.assert_array_equal(model.affinity[i, h], drawn)
+        np.testing.assert_array_equal(model.affinity[h, i], drawn)
+    tajikistan = model.member("tajikistan")
+    before = tajikistan.params["affinity"].copy()
+    model.run_model()
+    i = model.index["tajikistan"]
+    assert np.any(tajikistan.params["affinity"] > before), "rewarded in some replicate"
+    assert np.all(tajikistan.params["affinity"] >= before)
+    np.testing.assert_array_equal(model.affinity_baseline[i, h], tajikistan.params["affinity"])
+    np.testing.assert_array_equal(tajikistan.affinity, model.affinity[i, h])
+    model.set_parameter("tajikistan.affinity", 0.2)
+    np.testing.assert_array_equal(model.affinity[i, h], 0.2)
+    np.testing.assert_array_equal(tajikistan.params["affinity"], 0.2)
+
+
+def test_an_external_threat_starts_at_its_source_s_pressure():
+    """Armenia's main threat is Azerbaijan and Belarus's the West: each starts where it
+    relaxes to, the source's pressure (its own threat_baseline is not used)."""
+    model = AllianceModel(replicates=300, months=1, start="2022-01", seed=4, history=False)
+    for name, source in (("armenia", "azerbaijan"), ("belarus", "west")):
+        member = model.member(name)
+        pressure = model.actor(source).pressure
+        np.testing.assert_array_equal(member.threat, pressure)
+        assert not np.array_equal(member.threat_baseline, pressure)

@@ -90,8 +90,20 @@ class AffinityTerms:
         self.dirty[i, j] = self._stale[i, j] = True
 
     def set_baseline(self, i: int, j: int, value: np.ndarray) -> None:
-        """Put the pair ``(i, j)`` (both ways) and its baseline at ``value``, shape ``(R,)``."""
-        self._move(i, j, value, value)
+        """Put the pair ``(i, j)`` (both ways) and its baseline at ``value``, shape ``(R,)``.
+
+        A float ``(R,)`` array becomes the baseline itself (not a copy), so a member's affinity
+        parameter given here stays the one stored value that rewards move.
+        """
+        base = np.asarray(value, dtype=float)
+        if base.shape != (self.replicates,):
+            base = np.broadcast_to(base, (self.replicates,)).copy()
+        for a, b in ((i, j), (j, i)):
+            self._base[a][b] = base
+            self._constant[a, b] = False
+            self.values[a, b] = base
+            self._stale[a, b] = True
+            self.dirty[a, b] = False
 
     def shift_baseline(self, i: int, j: int, delta: np.ndarray) -> None:
         """Move the pair ``(i, j)`` and its baseline by ``delta`` for good (both kept in [-1, 1]).
@@ -138,15 +150,6 @@ class AffinityTerms:
             row = row + (term[moved] if isinstance(term, np.ndarray) else term)
         total[moved] = row
         self._total_positive[a] = self._total_positive[a] and bool(np.all(row > 0.0))
-
-    def _move(self, i: int, j: int, base: np.ndarray, value: np.ndarray) -> None:
-        base = np.broadcast_to(np.asarray(base, dtype=float), (self.replicates,)).copy()
-        for a, b in ((i, j), (j, i)):
-            self._base[a][b] = base
-            self._constant[a, b] = False
-            self.values[a, b] = value
-            self._stale[a, b] = True
-            self.dirty[a, b] = np.any(self.values[a, b] != base)
 
     def relax(self, rate: np.ndarray) -> None:
         """Close a share ``rate`` of each changed pair's gap to its baseline, in place."""
