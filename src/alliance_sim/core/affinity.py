@@ -51,17 +51,9 @@ class AffinityTerms:
             # Not copied: both directions of a pair share the caller's array (a member's
             # affinity parameter), which shift_baseline edits in place.
             self._base[i][j] = np.asarray(value, dtype=float)
-        values = np.empty((self.m, self.m, replicates))
-        for i in range(self.m):
-            for j in range(self.m):
-                values[i, j] = self._base[i][j]
-        self.set(values)
+        self.set(self.baseline)
 
     # ------------------------------------------------------------------ state
-    def baseline_pair(self, i: int, j: int) -> Term:
-        """The pair's baseline: a number, or an ``(R,)`` array if it varies by replicate."""
-        return self._base[i][j]
-
     @property
     def baseline(self) -> np.ndarray:
         """The whole baseline as a new ``(M, M, R)`` array (built on each call)."""
@@ -145,11 +137,18 @@ class AffinityTerms:
         pair = self.values[a, b, moved]
         friendly[moved] = np.clip(pair, 0.0, None)
         self.half[a][b][moved] = (pair + 1.0) / 2.0
-        row: Term = 0.0
-        for term in self.friendly[a]:
-            row = row + (term[moved] if isinstance(term, np.ndarray) else term)
+        row = self._row_total(a, moved)
         total[moved] = row
         self._total_positive[a] = self._total_positive[a] and bool(np.all(row > 0.0))
+
+    def _row_total(self, i: int, at: np.ndarray | None = None) -> Term:
+        """Row ``i``'s sum of friendly ties, in column order (only replicates ``at`` if given)."""
+        total: Term = 0.0
+        for term in self.friendly[i]:
+            if at is not None and isinstance(term, np.ndarray):
+                term = term[at]
+            total = total + term
+        return total
 
     def relax(self, rate: np.ndarray) -> None:
         """Close a share ``rate`` of each changed pair's gap to its baseline, in place."""
@@ -179,9 +178,7 @@ class AffinityTerms:
                 self.friendly[i][j] = b if b > 0.0 else 0.0
                 self.half[i][j] = (b + 1.0) / 2.0
         for i in np.flatnonzero(stale.any(axis=1)):
-            total: Term = 0.0
-            for term in self.friendly[i]:
-                total = total + term
+            total = self._row_total(i)
             self.friendly_total[i] = total
             self._total_positive[i] = bool(np.all(total > 0.0))
         stale[:] = False
