@@ -98,7 +98,7 @@ class Scenario(BaseModel):
     @property
     def end(self) -> str:
         """Last simulated month."""
-        return str(np.datetime64(self.start, "M") + np.timedelta64(self.months - 1, "M"))
+        return str(checks.last_month(self.start, self.months))
 
     def overrides(self) -> dict[str, float | str]:
         """Parameter overrides as dotted keys (``armenia.access_west``)."""

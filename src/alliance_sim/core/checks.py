@@ -75,6 +75,11 @@ def check_month(name: str, value: Any) -> np.datetime64:
     return np.datetime64(value, "M")
 
 
+def last_month(start: str | np.datetime64, months: int) -> np.datetime64:
+    """The last simulated month of a run of ``months`` months from ``start``."""
+    return np.datetime64(start, "M") + np.timedelta64(int(months) - 1, "M")
+
+
 def check_window(start: np.datetime64, months: int) -> None:
     """The run's months lie between :data:`EARLIEST_START` and :data:`LATEST_END`.
 
@@ -84,7 +89,7 @@ def check_window(start: np.datetime64, months: int) -> None:
     first, last = np.datetime64(EARLIEST_START, "M"), np.datetime64(LATEST_END, "M")
     if not first <= start <= last:
         raise ValueError(f"start {start} must lie between {EARLIEST_START} and {LATEST_END}")
-    end = start + np.timedelta64(int(months) - 1, "M")
+    end = last_month(start, months)
     if end > last:
         raise ValueError(
             f"months={months} from {start} ends in {end}, after {LATEST_END}; shorten the run"

@@ -148,16 +148,20 @@ class AllianceModel(mesa.Model):
         events = list(events)
         base = params
         full = base.with_overrides(overrides)
-        last = self.start + np.timedelta64(self.months - 1, "M")
+        self.end = checks.last_month(self.start, self.months)
         override_rules.check(
-            full, overrides, start=str(self.start), end=str(last), history=history, events=events
+            full,
+            overrides,
+            start=str(self.start),
+            end=str(self.end),
+            history=history,
+            events=events,
         )
         # Keys the replay sets keep their documented values until the start month.
         replayed = override_rules.history_keys(base, str(self.start)) if history else set()
         self.params = base.with_overrides({k: v for k, v in overrides.items() if k not in replayed})
         history_start = month(self.params.history_start)
         self.clock_start = min(self.start, history_start) if history else self.start
-        self.end = self.start + np.timedelta64(self.months - 1, "M")
         self.month_index = -1  # clock months completed before the current one; -1 = none yet
         self.event_log: list[dict[str, Any]] = []
         self.streams = ReplicateStreams(entropy, self.replicates)

@@ -119,7 +119,7 @@ def refusal(
     member = params.members.get(entity)
     external = member is not None and member["threat_kind"].value == "external"
     if name == "threat_baseline" and external:
-        source = params.members[entity]["threat_source"].value
+        source = member["threat_source"].value
         return (
             f"{key} has no effect: {entity}'s main threat is external, and its baseline is "
             f"{source}'s pressure (set {source}.pressure instead)"

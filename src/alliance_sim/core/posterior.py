@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .checks import last_month
 from .parameters import ParameterSet, load_parameters
 
 #: Where the shipped posterior and its recipe live, inside the package.
@@ -326,9 +327,7 @@ def with_ensemble(
         mode, replicates, seed, per_set, fixed={**fixed, **dict.fromkeys(keep)}
     )
     months = model_kwargs.get("months")
-    end = None
-    if months is not None:
-        end = str(np.datetime64(model_kwargs["start"], "M") + np.timedelta64(int(months) - 1, "M"))
+    end = None if months is None else str(last_month(model_kwargs["start"], months))
     drawn = effective(
         drawn,
         load_parameters().with_overrides(fixed),
