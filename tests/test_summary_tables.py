@@ -6,7 +6,8 @@ import stat
 import pandas as pd
 import pytest
 
-from alliance_sim import compare, run
+from alliance_sim import AllianceModel, compare, run
+from alliance_sim.scenarios import load_scenario
 from alliance_sim.summary import (
     band_note,
     format_member_table,
@@ -133,3 +134,25 @@ def test_sweep_results_follow_the_umask_like_run_folders(tmp_path):
         os.umask(old)
     for name in ("manifest.json", "results.parquet"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
+
+
+def test_a_freeze_in_the_replayed_history_is_not_an_outcome_of_the_run():
+    # Kyrgyzstan is forced to freeze in March 2022 and brought back in May, before the run
+    # starts (2022-10); Armenia is forced to freeze in August and stays frozen into the run.
+    kwargs = load_scenario("baseline").model_kwargs()
+    kwargs.update(replicates=50, months=12, seed=7, record_members=False)
+    kwargs["events"] = [
+        *kwargs.get("events", []),
+        {"date": "2022-03", "type": "freeze", "member": "kyrgyzstan"},
+        {"date": "2022-05", "type": "rejoin", "member": "kyrgyzstan"},
+        {"date": "2022-08", "type": "freeze", "member": "armenia"},
+    ]
+    model = AllianceModel(**kwargs)
+    model.run_model()
+    outcomes = model.outcomes().set_index("member")
+    start = pd.Period(str(model.start), freq="M")
+    kyrgyz = outcomes.loc["kyrgyzstan", "freeze_date"]
+    assert not kyrgyz.dropna().lt(start).any()  # the spring freeze is history, not outcome
+    assert kyrgyz.notna().mean() < 0.5
+    # still frozen in the first month (the forced freeze holds): frozen from the start
+    assert (outcomes.loc["armenia", "freeze_date"] == start).all()

@@ -92,7 +92,7 @@ class MemberState(mesa.Agent):
         state: Rung on the engagement ladder (0 active … 3 exited), int8.
         stance: Stance on the hegemon's war: -1 none (no war yet), 0 neutral, 1 support; int8.
         locked: Whether a forced exit or freeze holds the state.
-        freeze_month: Clock month it first froze, or -1.
+        freeze_month: Clock month it was first frozen from the run's start on, or -1.
         exit_month: Clock month it exited, or -1.
     """
 
@@ -364,7 +364,9 @@ class MemberState(mesa.Agent):
     def _set_state(self, state: np.ndarray) -> None:
         month = self.model.month_index
         frozen = state == mech.FROZEN
-        if frozen.any():
+        # A freeze in the replayed history is the run's starting point, not an outcome of it; a
+        # member still frozen in the first month counts from that month.
+        if month >= self.model.start_index and frozen.any():
             newly_frozen = frozen & (self.freeze_month < 0)
             if newly_frozen.any():
                 self.freeze_month = np.where(newly_frozen, month, self.freeze_month)

@@ -162,6 +162,8 @@ class AllianceModel(mesa.Model):
         self.params = base.with_overrides({k: v for k, v in overrides.items() if k not in replayed})
         history_start = month(self.params.history_start)
         self.clock_start = min(self.start, history_start) if history else self.start
+        # Clock month of the run's first month: outcomes (freezes) are counted from it.
+        self.start_index = int((self.start - self.clock_start).astype(int))
         self.month_index = -1  # clock months completed before the current one; -1 = none yet
         self.event_log: list[dict[str, Any]] = []
         self.streams = ReplicateStreams(entropy, self.replicates)
@@ -667,7 +669,11 @@ class AllianceModel(mesa.Model):
         return self.recorder.member_frame()
 
     def outcomes(self) -> pd.DataFrame:
-        """Per replicate and member: the month it first froze and the month it exited, or NaT."""
+        """Per replicate and member: the first month it was frozen from the start, and its exit, or NaT.
+
+        Freezes in the history replayed before ``start`` are the run's starting point, not its
+        outcomes: a member frozen then counts only if it is still frozen in the first month.
+        """
         names = [m.name for m in self.members]
         return pd.DataFrame(
             {

@@ -136,7 +136,8 @@ def summarise_point_block(
     Args:
         final: Bloc metric -> end-of-horizon values, shape ``(P, n)``.
         exit_month: Clock month each member exited (or -1), shape ``(M, P, n)``.
-        freeze_month: Clock month each member first froze (or -1), shape ``(M, P, n)``.
+        freeze_month: Clock month each member was first frozen from the start (or -1), shape
+            ``(M, P, n)``.
         founding: Shape ``(M,)``: members of the bloc when the clock started.
         from_month: Clock month of the first simulated month; earlier exits do not count.
 
@@ -264,7 +265,7 @@ def _run_chunk(task: ChunkTask) -> ChunkResult:
     final = {k: final_frame[k].to_numpy().reshape(p, n) for k in BLOC_METRICS}
     exits = np.stack([m.exit_month for m in model.members]).reshape(len(names), p, n)
     freezes = np.stack([m.freeze_month for m in model.members]).reshape(len(names), p, n)
-    from_month = int((model.start - model.clock_start).astype(int))
+    from_month = model.start_index
     summary = summarise_point_block(final, exits, freezes, model.founding, from_month)
 
     results = pd.DataFrame({"point": np.arange(task.first_point, task.first_point + p)})
