@@ -56,12 +56,12 @@ def member_summary(
             counted. ``None`` counts every recorded exit.
 
     Returns:
-        One row per member with ``p_active, p_reduced, p_frozen, p_exited`` (shares of
-        replicates in each state in the last month), ``p_ever_frozen`` (frozen in at least one
-        month from the run's start, as ``outcomes`` records it; a freeze during the replayed
-        history counts only if it lasts into the run), ``median_exit`` (median month of exit among the replicates where it
-        left from ``start`` on, or None), ``n_exits`` (replicates where it left from ``start``
-        to the end), ``counted_from`` (``start`` as ``YYYY-MM``, or None), ``replicates`` and
+        One row per member with ``p_active, p_reduced, p_frozen, p_exited`` (shares of replicates in
+        each state in the last month), ``p_ever_frozen`` (frozen in at least one month from the
+        run's start, as ``outcomes`` records it; a freeze during the replayed history counts only if
+        it lasts into the run), ``median_exit`` (median month of exit among the replicates where it
+        left from ``start`` on, or None), ``n_exits`` (replicates where it left from ``start`` to
+        the end), ``counted_from`` (``start`` as ``YYYY-MM``, or None), ``replicates`` and
         ``status``: ``member``, ``hegemon``, or ``outside throughout`` for a former member that
         never rejoined (its P(exited) of 1 is where it started, not a departure).
     """

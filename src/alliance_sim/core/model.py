@@ -669,7 +669,7 @@ class AllianceModel(mesa.Model):
         return self.recorder.member_frame()
 
     def outcomes(self) -> pd.DataFrame:
-        """Per replicate and member: the first month it was frozen from the start, and its exit, or NaT.
+        """Per replicate and member: first month frozen from the start, and exit month; or NaT.
 
         Freezes in the history replayed before ``start`` are the run's starting point, not its
         outcomes: a member frozen then counts only if it is still frozen in the first month.
