@@ -56,7 +56,7 @@ def test_same_seed_same_run_and_blank_seed_is_the_scenarios():
 
 def test_this_run_is_a_typical_one_inside_the_band_not_a_tail_case():
     # issue 14, defect 14: the default seed's own run left the credibility band in 34 of 37
-    # months; "this run" is now the candidate closest to the ensemble median
+    # months; "this run" is now the candidate longest inside the band, then closest to the median
     model = AllianceVizModel()
     while model.running:
         model.step()

@@ -284,7 +284,8 @@ def Header(model: AllianceVizModel, pending: dict):
             unsafe_innerHTML=(
                 f"Seed {model.seed_used} · band: {band_source(view.ensemble.replicates)} · "
                 f'<span class="viz-typical">this run: the most typical of {TYPICAL_OF} runs '
-                "drawn with this seed (closest to the ensemble median), run seed "
+                "drawn with this seed (longest inside the band, then closest to the median), "
+                "run seed "
                 f"{seed_text(model.run_seed)}</span> · "
                 + (
                     f"sliders in force: {html.escape(settings)}"
