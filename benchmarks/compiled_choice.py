@@ -60,9 +60,9 @@ def decide_member(
     protects = threat_kind == EXTERNAL or threat_kind == INTRA
     for i in range(r):
         cap = capacity[i]
-        outside = access[0, i] * pull[0, i] * usable[0]
+        outside = access[0, i] * pull[0, i] * usable[0, i]
         for k in range(1, access.shape[0]):
-            offer = access[k, i] * pull[k, i] * usable[k]
+            offer = access[k, i] * pull[k, i] * usable[k, i]
             if offer > outside:
                 outside = offer
         help_expected = trust_alpha[i] / (trust_alpha[i] + trust_beta[i]) * cap
@@ -158,7 +158,7 @@ def kernel_arguments(member: MemberState) -> tuple:
         snap["capacity"],
         member.access,
         model.patron_pull,
-        np.ascontiguousarray(model.patron_usable[index, :, 0]),
+        np.stack([np.broadcast_to(u, (model.replicates,)) for u in model.patron_usable[index]]),
         member.trust_alpha,
         member.trust_beta,
         member.threat,

@@ -5,6 +5,7 @@ import pandas as pd
 
 from alliance_sim import AllianceModel, MemberState, parameter_table
 from alliance_sim.core import metrics
+from alliance_sim.core.parameters import PATRONS
 
 
 def test_metrics_are_bounded():
@@ -139,3 +140,69 @@ def test_per_replicate_overrides_vectorise_design_points():
     together.run_model()
     outcomes = together.final()
     assert outcomes["cohesion"].nunique() == 3
+
+
+def test_relations_are_read_on_the_signed_scale_and_drawn_per_replicate():
+    """Every relation carries a reading on the coding rule's signed scale and an uncertainty."""
+    from alliance_sim import load_parameters
+    from alliance_sim.core.posterior import Prior
+
+    ps = load_parameters()
+    levels = {-0.8, -0.4, 0.0, 0.4, 0.8}  # docs/model.md 3.2
+    for pair, p in ps.relations.items():
+        name = "-".join(sorted(pair))
+        assert p.uncertainty in (0.2, 0.4), name  # one band, or its neighbours too
+        if not p.is_assumption:
+            assert p.value in levels and p.reading, name
+    assert ps.default_member_affinity.uncertainty > 0
+
+    model = AllianceModel(replicates=300, months=1, seed=5)
+    names = [m.name for m in model.members]
+    kyrgyz, tajik, belarus, kazakh, armenia = (
+        names.index(n) for n in ("kyrgyzstan", "tajikistan", "belarus", "kazakhstan", "armenia")
+    )
+    # the relations network's baseline is the relation drawn per replicate, within its range
+    drawn = model.affinity_baseline[kyrgyz, tajik]
+    assert drawn.std() > 0.05 and drawn.min() >= -0.6 and drawn.max() <= -0.2
+    # pairs the table does not list share the default, drawn once per replicate
+    default = model.affinity_baseline[belarus, kyrgyz]
+    assert default.std() > 0.05 and default.min() >= 0.0 and default.max() <= 0.4
+    np.testing.assert_array_equal(model.affinity_baseline[armenia, kazakh], default)
+    # a hostile patron offers less, by a drawn amount (West-Belarus -0.4 +/- 0.2)
+    west = model.patron_usable[belarus][PATRONS.index("west")]
+    assert west.std() > 0.05 and west.min() >= 0.4 and west.max() <= 0.8
+    # an override is one value for every replicate: an enemy's offer is unusable, a friend's whole
+    hostile = AllianceModel(
+        replicates=30, months=1, seed=5, overrides={"relations.belarus-west": -1}
+    )
+    assert (hostile.patron_usable[belarus][PATRONS.index("west")] == 0).all()
+    friendly = AllianceModel(
+        replicates=30, months=1, seed=5, overrides={"relations.belarus-west": 1}
+    )
+    assert friendly.patron_usable[belarus][PATRONS.index("west")] == 1.0
+
+    prior = Prior.from_parameters()
+    assert {"relations.kyrgyzstan-tajikistan", "relations.belarus-west"} <= set(prior.keys)
+    # a relation to a patron that is friendly over its whole range would change nothing
+    assert "relations.china-kazakhstan" not in prior.keys
+
+
+def test_a_relation_set_during_the_run_takes_effect_from_that_month():
+    """A ``set_parameter`` event on a relation moves the pair's baseline from its month on."""
+    event = {"date": "2023-06", "type": "set_parameter", "key": "relations.kyrgyzstan-tajikistan"}
+    kwargs = {"replicates": 50, "months": 12, "seed": 4, "start": "2022-10"}
+    model = AllianceModel(**kwargs, events=[{**event, "value": -1.0}])
+    names = [m.name for m in model.members]
+    kyrgyz, tajik = names.index("kyrgyzstan"), names.index("tajikistan")
+    before = model.affinity_baseline[kyrgyz, tajik].copy()
+    model.run_model()
+    assert (before > -1).all()
+    assert (model.affinity_baseline[kyrgyz, tajik] == -1).all()
+    assert (model.affinity[kyrgyz, tajik] == model.affinity[tajik, kyrgyz]).all()
+    default = AllianceModel(
+        **kwargs, events=[{**event, "key": "relations.default_member_affinity", "value": 1.0}]
+    )
+    default.run_model()
+    belarus, kazakh = names.index("belarus"), names.index("kazakhstan")
+    assert (default.affinity_baseline[belarus, kazakh] == 1).all()
+    assert (default.affinity_baseline[kyrgyz, tajik] < 0).all()  # a listed pair keeps its own

@@ -6,7 +6,7 @@ import io
 import numpy as np
 import pytest
 
-from alliance_sim import AllianceModel, cli, load_parameters, run
+from alliance_sim import AllianceModel, cli, load_parameters, parameter_table, run
 from alliance_sim.core.parameters import ENGAGEMENT_STATES, THREAT_KINDS
 from alliance_sim.scenarios import ScenarioError
 
@@ -55,7 +55,8 @@ def _alternatives(key: str) -> list:
 
 
 def _outputs(**kwargs) -> list:
-    model = AllianceModel(replicates=12, months=24, seed=2, **kwargs)
+    # Enough replicates that a weak lever (a patron a member has little access to) shows.
+    model = AllianceModel(replicates=40, months=24, seed=2, **kwargs)
     model.run_model()
     return [model.to_frame(), model.member_frame(), model.outcomes()]
 
@@ -182,3 +183,12 @@ def test_sweeping_a_key_the_history_sets_varies_it_from_the_start_month():
         "baseline", grid={"global.war_intensity": [0.0, 1.0]}, replicates=20, months=12, seed=3
     )
     assert results["integrity_mean"].nunique() == 2
+
+
+@pytest.mark.parametrize("key", ["relations.armenia-azerbaijan", "relations.russia-west"])
+def test_a_relation_the_model_does_not_read_is_refused_with_its_reason(key):
+    # `alliance-sim params` lists it (it draws the relations network) but no mechanism reads it
+    assert key.partition(".")[2] in set(parameter_table("relations")["parameter"])
+    code, stderr = _cli_exit_code(key, -0.5)
+    assert code == 2 and "has no effect" in stderr and "relations network" in stderr
+    assert len(stderr.splitlines()) == 1

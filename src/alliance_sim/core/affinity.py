@@ -105,6 +105,16 @@ class AffinityTerms:
         few); the pair's value and baseline move alike, so whether it differs from its baseline
         does not change.
         """
+        shared = [
+            (a, b)
+            for a in range(self.m)
+            for b in range(self.m)
+            if self._base[a][b] is self._base[i][j] and {a, b} != {i, j}
+        ]
+        if shared:
+            # The pair's baseline is a parameter other pairs read too (the default affinity):
+            # moving it in place would move theirs.
+            raise ValueError(f"pair {i, j} shares its baseline with {shared}: set it first")
         moved = np.flatnonzero(delta)
         if moved.size == 0:
             return
@@ -162,8 +172,16 @@ class AffinityTerms:
         stale = self._stale
         if not stale.any():
             return
+        # Pairs at a baseline drawn per replicate share the terms of their baseline array: both
+        # directions of a pair, and every pair at the default affinity between members.
+        at_baseline: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for i, j in zip(*np.nonzero(stale), strict=True):
-            if self.dirty[i, j] or not self._constant[i, j]:
+            base = self._base[i][j]
+            if not self.dirty[i, j] and not self._constant[i, j]:
+                if id(base) not in at_baseline:
+                    at_baseline[id(base)] = (np.clip(base, 0.0, None), (base + 1.0) / 2.0)
+                self.friendly[i][j], self.half[i][j] = at_baseline[id(base)]
+            elif self.dirty[i, j]:
                 pair = self.values[i, j]
                 mirror = (j, i)
                 if i > j and stale[mirror] and np.array_equal(pair, self.values[mirror]):
@@ -174,9 +192,8 @@ class AffinityTerms:
                 self.friendly[i][j] = np.clip(pair, 0.0, None)
                 self.half[i][j] = (pair + 1.0) / 2.0
             else:
-                b = self._base[i][j]
-                self.friendly[i][j] = b if b > 0.0 else 0.0
-                self.half[i][j] = (b + 1.0) / 2.0
+                self.friendly[i][j] = base if base > 0.0 else 0.0
+                self.half[i][j] = (base + 1.0) / 2.0
         for i in np.flatnonzero(stale.any(axis=1)):
             total = self._row_total(i)
             self.friendly_total[i] = total

@@ -178,14 +178,14 @@ class MemberState(mesa.Agent):
     def outside_option(self) -> np.ndarray:
         """Best alternative patron on offer: ``access × pull``, less from a hostile patron."""
         model = self.model
-        usable = model.patron_usable[model.index[self.name]]
-        if (usable == 1.0).all():  # every patron fully usable: the product with 1 is skipped
-            offers = self.access * model.patron_pull
-            best = offers[0].copy()
-            for row in offers[1:]:
-                np.maximum(best, row, out=best)
-            return best
-        return mech.outside_option(self.access, model.patron_pull, usable)
+        offers = self.access * model.patron_pull
+        for row, usable in zip(offers, model.patron_usable[model.index[self.name]], strict=True):
+            if isinstance(usable, np.ndarray):  # a fully usable offer (1.0) is left as it is
+                row *= usable
+        best = offers[0].copy()
+        for row in offers[1:]:
+            np.maximum(best, row, out=best)
+        return best
 
     def payoffs(self, snap: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The terms of this member's choice under the conditions in ``snap``, one per mechanism.

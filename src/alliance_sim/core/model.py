@@ -21,16 +21,19 @@ from mesa.agent import AgentSet
 from . import checks, metrics
 from . import mechanisms as mech
 from . import overrides as override_rules
-from .affinity import AffinityTerms
+from .affinity import AffinityTerms, Term
 from .agents import Hegemon, MemberState, OutsideActor
 from .events import parse_event
 from .parameters import (
+    DEFAULT_MEMBER_AFFINITY,
     ENGAGEMENT_STATES,
     NUMERIC_MEMBER_PARAMETERS,
     PATRONS,
+    RELATIONS,
     Param,
     ParameterSet,
     load_parameters,
+    relation_name,
 )
 from .recorder import ArrayRecorder, period_array
 from .streams import ReplicateStreams
@@ -203,7 +206,7 @@ class AllianceModel(mesa.Model):
             self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ construction
-    def _draw(self, p: Param, uniform: np.ndarray) -> np.ndarray:
+    def _draw(self, p: Param, uniform: np.ndarray, edited: bool = False) -> np.ndarray:
         if isinstance(p.value, str):
             raise TypeError("categorical parameters are not drawn")
         value = np.asarray(p.value, dtype=float)
@@ -212,8 +215,12 @@ class AllianceModel(mesa.Model):
                 f"a per-replicate override has {value.size} values for {self.replicates} replicates"
             )
         if p.uncertainty == 0:
-            # value + 0 * (2u - 1) is value: the draw (still taken) changes nothing.
-            return np.clip(np.broadcast_to(value, (self.replicates,)), p.low, p.high)
+            # value + 0 * (2u - 1) is value: the draw (still taken) changes nothing. One value
+            # for every replicate is a read-only view of R copies (memory), unless the model
+            # edits the parameter in place (``edited``).
+            if value.ndim == 0 and not edited:
+                return np.broadcast_to(np.clip(value, p.low, p.high), (self.replicates,))
+            return np.clip(value, p.low, p.high)
         return np.clip(value + p.uncertainty * (2.0 * uniform - 1.0), p.low, p.high)
 
     def _build_agents(self) -> None:
@@ -222,15 +229,16 @@ class AllianceModel(mesa.Model):
         self.index = {name: i for i, name in enumerate(names)}
         numeric_globals = [k for k, p in ps.globals.items() if not isinstance(p.value, str)]
         n_draws = len(names) * len(NUMERIC_MEMBER_PARAMETERS) + 2 * len(ps.actors)
-        n_draws += len(numeric_globals) + 1
+        n_draws += len(numeric_globals) + 1 + len(ps.relations_read())
         u = self.streams.uniform_rows(n_draws)
         self.g = {k: self._draw(ps.globals[k], next(u)) for k in numeric_globals}
 
         self.patron_pull = np.zeros((len(PATRONS), self.replicates))
         self.actors_by_name: dict[str, OutsideActor] = {}
         for name, entries in ps.actors.items():
-            pressure = self._draw(entries["pressure"], next(u))
-            pull = self._draw(entries["pull"], next(u))
+            # set_parameter edits an actor's pressure and pull in place
+            pressure = self._draw(entries["pressure"], next(u), edited=True)
+            pull = self._draw(entries["pull"], next(u), edited=True)
             if name in PATRONS:
                 row = self.patron_pull[PATRONS.index(name)]
                 row[:] = pull
@@ -241,7 +249,11 @@ class AllianceModel(mesa.Model):
         self.members: list[MemberState] = []
         for name in names:
             entries = ps.members[name]
-            drawn = {k: self._draw(entries[k], next(u)) for k in NUMERIC_MEMBER_PARAMETERS}
+            # the hegemon's rewards move a member's affinity in place (AffinityTerms.shift_baseline)
+            drawn = {
+                k: self._draw(entries[k], next(u), edited=k == "affinity")
+                for k in NUMERIC_MEMBER_PARAMETERS
+            }
             kwargs = {
                 "threat_kind": entries["threat_kind"].value,
                 "threat_source": entries["threat_source"].value,
@@ -254,6 +266,11 @@ class AllianceModel(mesa.Model):
             else:
                 agent = MemberState(self, name, drawn, **kwargs)
             self.members.append(agent)
+        # The relations the model reads, by name (``a-b``): one (R,) draw each, kept only until
+        # the relations network and the patrons' usability below are built from them.
+        self._relation_draws = {
+            name: self._draw(p, next(u)) for name, p in ps.relations_read().items()
+        }
         for _ in u:  # every row is drawn, used or not, so later draws stay in step
             pass
         self.member_set = AgentSet(self.members, random=self.random)
@@ -287,6 +304,7 @@ class AllianceModel(mesa.Model):
 
         self._ladder_shares()
         self.patron_usable = self._patron_usability()
+        del self._relation_draws
         self.war_adversaries = {n for n, kind in ps.actor_kinds.items() if kind == "sanctioner"}
         snap = self._snapshot(noise=False)
         for member in self.members:
@@ -354,20 +372,54 @@ class AllianceModel(mesa.Model):
         """Share of the guarantee a member on ``state`` keeps (exited: none), shape ``(R,)``."""
         return np.take_along_axis(self._guarantee_by_rung, state[None].astype(np.intp), 0)[0]
 
-    def _patron_usability(self) -> np.ndarray:
-        """How much of each patron's offer each member can use, shape ``(M, P, 1)``.
+    def _patron_usability(self) -> list[list[Term]]:
+        """How much of each patron's offer each member can use: per member, one term a patron.
 
-        A patron the member is hostile to (the West for Belarus) offers less; the relations
-        table holds the affinity, and pairs it does not list are neutral.
+        A patron the member is hostile to (the West for Belarus) offers less: an ``(R,)`` array
+        of :func:`mechanisms.friendliness` of the relation drawn per replicate. A neutral or
+        friendly patron's offer (in every replicate), or one the table does not pair with the
+        member, is fully usable: ``1.0``.
         """
-        ps = self.params
-        usable = np.ones((len(self.members), len(PATRONS), 1))
-        for i, name in enumerate(ps.member_names):
-            for k, patron in enumerate(PATRONS):
-                p = ps.relations.get(frozenset((name, patron)))
-                if p is not None:
-                    usable[i, k] = mech.friendliness(np.asarray(float(p.value)))
-        return usable
+        return [
+            [self._usability(name, patron) for patron in PATRONS]
+            for name in self.params.member_names
+        ]
+
+    def _usability(self, member: str, patron: str) -> Term:
+        """How much of ``patron``'s offer ``member`` can use (see :meth:`_patron_usability`)."""
+        drawn = self._relation_draws.get(relation_name(member, patron))
+        if drawn is None:
+            return 1.0
+        usable = mech.friendliness(drawn)
+        return usable if (usable != 1.0).any() else 1.0
+
+    def _set_relation(self, name: str, value: np.ndarray) -> None:
+        """Put a relation the model reads at ``value`` (shape ``(R,)``) from now on.
+
+        Between members, the pair's baseline and affinity (for the default, every pair the table
+        does not list); between a member and a patron, how much of the offer it can use.
+        """
+        if name not in self.params.relations_read():
+            valid = ", ".join(self.params.relations_read())
+            raise KeyError(f"unknown relation {name!r}; valid: {valid}")
+        names = self.params.member_names
+        if name == DEFAULT_MEMBER_AFFINITY:
+            listed = set(self.params.relations_read())
+            hegemon = self.hegemon.name
+            for i, a in enumerate(names):
+                for j in range(i + 1, len(names)):
+                    b = names[j]
+                    if hegemon not in (a, b) and relation_name(a, b) not in listed:
+                        self._affinity.set_baseline(i, j, value)
+            return
+        a, b = name.split("-")
+        if a in PATRONS or b in PATRONS:
+            member, patron = (b, a) if a in PATRONS else (a, b)
+            usable = mech.friendliness(value)
+            term = usable if (usable != 1.0).any() else 1.0
+            self.patron_usable[self.index[member]][PATRONS.index(patron)] = term
+        else:
+            self._affinity.set_baseline(self.index[a], self.index[b], value)
 
     def threat_is_war_adversary(self, member: MemberState) -> float:
         """1 if the member's main threat is the hegemon's adversary in the war (the West)."""
@@ -384,7 +436,8 @@ class AllianceModel(mesa.Model):
         if ps.hegemon in (a, b):
             other = b if a == ps.hegemon else a
             return self.member(other).params["affinity"]
-        return float(ps.relations.get(frozenset((a, b)), ps.default_member_affinity).value)
+        drawn = self._relation_draws
+        return drawn.get(relation_name(a, b), drawn[DEFAULT_MEMBER_AFFINITY])
 
     def _relations_graph(self) -> nx.Graph:
         """Weighted relations network among members and outside actors (baseline values)."""
@@ -400,7 +453,7 @@ class AllianceModel(mesa.Model):
                 graph.add_edge(a, b, weight=float(np.mean(self._member_relation(a, b))))
         for pair, p in ps.relations.items():
             a, b = sorted(pair)
-            graph.add_edge(a, b, weight=float(p.value))
+            graph.add_edge(a, b, weight=float(np.mean(p.value)))
         return graph
 
     def _schedule_events(self, events: Iterable[Any], history: bool) -> dict[int, list]:
@@ -619,6 +672,8 @@ class AllianceModel(mesa.Model):
                 raise KeyError(f"unknown global parameter {name!r}; valid: {', '.join(self.g)}")
             self.g[name] = value
             self._ladder_shares()
+        elif entity == RELATIONS:
+            self._set_relation(name, value)
         elif entity in self.actors_by_name:
             actor = self.actors_by_name[entity]
             if name not in ("pull", "pressure"):

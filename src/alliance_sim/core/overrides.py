@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .parameters import PATRONS, ParameterSet
+from .parameters import PATRONS, RELATIONS, ParameterSet
 
 #: The hegemon's own parameters the model reads (its posture is not decided).
 HEGEMON_PARAMETERS = ("capacity",)
@@ -115,6 +115,12 @@ def refusal(
         return (
             f"{key} has no effect: {entity}'s main threat is of kind {kind!r}, which names "
             "no source (set threat_kind to external or intra first)"
+        )
+    if entity == RELATIONS and name not in params.relations_read():
+        return (
+            f"{key} has no effect: the model reads relations between members and between a "
+            f"member and a patron ({', '.join(PATRONS)}); this one only draws the relations "
+            "network"
         )
     member = params.members.get(entity)
     external = member is not None and member["threat_kind"].value == "external"

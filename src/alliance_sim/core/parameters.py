@@ -20,6 +20,10 @@ import yaml
 ENGAGEMENT_STATES = ("active", "reduced", "frozen", "exited")
 THREAT_KINDS = ("external", "intra", "hegemon", "none")
 PATRONS = ("china", "turkey", "west")
+#: The entity of the relations' dotted keys (``relations.armenia-turkey``), and the key of the
+#: affinity between two members that the table does not list.
+RELATIONS = "relations"
+DEFAULT_MEMBER_AFFINITY = "default_member_affinity"
 NUMERIC_MEMBER_PARAMETERS = (
     "affinity",
     "dependence",
@@ -34,6 +38,11 @@ NUMERIC_MEMBER_PARAMETERS = (
     "access_turkey",
     "access_west",
 )
+
+
+def relation_name(a: str, b: str) -> str:
+    """The name of the relation between ``a`` and ``b`` in dotted keys: ``a-b``, sorted."""
+    return "-".join(sorted((a, b)))
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,23 @@ class ParameterSet:
         out = [f"global.{k}" for k in self.globals]
         out += [f"{m}.{k}" for m, ps in self.members.items() for k in ps]
         out += [f"{a}.{k}" for a, ps in self.actors.items() for k in ps]
+        out += [f"{RELATIONS}.{k}" for k in self.relations_read()]
         return out
+
+    def relations_read(self) -> dict[str, Param]:
+        """The relations the model reads, by name (``a-b``, names sorted; and the default).
+
+        Between two members other than the hegemon (contagion and cohesion), or between such a
+        member and a patron (how much of the patron's offer it can use). The table's other
+        relations (between outside actors, or with an actor that is no patron) are drawn in the
+        relations network only.
+        """
+        others = set(self.members) - {self.hegemon}
+        read = {DEFAULT_MEMBER_AFFINITY: self.default_member_affinity}
+        for pair, p in self.relations.items():
+            if pair <= others or (len(pair & others) == 1 and pair & set(PATRONS)):
+                read[relation_name(*pair)] = p
+        return read
 
     def lookup(self, key: str) -> Param:
         """Return the parameter named by a dotted key such as ``armenia.access_west``.
@@ -133,8 +158,21 @@ class ParameterSet:
             return self.members[entity]
         if entity in self.actors:
             return self.actors[entity]
-        valid = ["global", *self.members, *self.actors]
+        if entity == RELATIONS:
+            listed = {relation_name(*pair): p for pair, p in self.relations.items()}
+            return {**self.relations_read(), **listed}
+        valid = ["global", *self.members, *self.actors, RELATIONS]
         raise KeyError(f"unknown entity {entity!r}; valid: {', '.join(valid)}")
+
+    def _replace(self, key: str, param: Param) -> None:
+        """Store ``param`` under the dotted ``key`` (only on a private copy)."""
+        entity, _, name = key.partition(".")
+        if entity != RELATIONS:
+            self._table(entity)[name] = param
+        elif name == DEFAULT_MEMBER_AFFINITY:
+            object.__setattr__(self, "default_member_affinity", param)
+        else:
+            self.relations[frozenset(name.split("-"))] = param
 
     def with_overrides(self, overrides: dict[str, Any] | None) -> ParameterSet:
         """Return a copy with some values replaced; replaced values lose their uncertainty.
@@ -164,10 +202,9 @@ class ParameterSet:
                     raise ValueError(f"{key} must be a number, got {value!r}") from None
                 if not np.all((old.low <= value) & (value <= old.high)):
                     raise ValueError(f"{key}={value} is outside its range [{old.low}, {old.high}]")
-            entity, _, name = key.partition(".")
             note = f"set to {value}" if np.ndim(value) == 0 else "set per replicate"
-            new._table(entity)[name] = replace(
-                old, value=value, uncertainty=0.0, source="override", quote=note
+            new._replace(
+                key, replace(old, value=value, uncertainty=0.0, source="override", quote=note)
             )
         new._check_threats({key.partition(".")[0] for key in overrides})
         return new
@@ -324,9 +361,9 @@ def parameter_table(entity: str | None = None) -> pd.DataFrame:
         for ent, params in group.items():
             for name, p in params.items():
                 add(ent, name, p)
-    add("relations", "default_member_affinity", ps.default_member_affinity)
+    add(RELATIONS, DEFAULT_MEMBER_AFFINITY, ps.default_member_affinity)
     for pair, p in ps.relations.items():
-        add("relations", "-".join(sorted(pair)), p)
+        add(RELATIONS, relation_name(*pair), p)
     df = pd.DataFrame(rows)
     if entity is not None:
         valid = sorted(set(df["entity"]))

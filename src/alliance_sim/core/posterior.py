@@ -1,13 +1,13 @@
 """The prior (read from the parameter table) and the calibrated posterior shipped with the package.
 
-The prior is the parameter table itself: every numeric parameter with an uncertainty above zero
-is drawn as the model draws it, ``value + uncertainty × (2u − 1)`` clipped to ``[low, high]``,
-except parameters that a documented ``set_parameter`` event overwrites (drawing them would
-change nothing). The posterior is a table of accepted parameter sets, one column per dotted key
-(``data/posterior.parquet``, written by ``alliance-sim calibrate --ship``; its recipe in
-``data/posterior.json``). Runs draw each replicate's parameters from it in a nested design:
-``K`` parameter sets × ``r`` replicates each, so that spread can be split into a parameter part
-and a stochastic part.
+The prior is the parameter table itself: every numeric parameter with an uncertainty above zero is
+drawn as the model draws it, ``value + uncertainty × (2u − 1)`` clipped to ``[low, high]``, except
+parameters that a documented ``set_parameter`` event overwrites, and relations to a patron that are
+neutral or friendly over their whole range (drawing them would change nothing). The posterior is a
+table of accepted parameter sets, one column per dotted key (``data/posterior.parquet``, written by
+``alliance-sim calibrate --ship``; its recipe in ``data/posterior.json``). Runs draw each
+replicate's parameters from it in a nested design: ``K`` parameter sets × ``r`` replicates each, so
+that spread can be split into a parameter part and a stochastic part.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .checks import last_month
-from .parameters import ParameterSet, load_parameters
+from .parameters import PATRONS, RELATIONS, Param, ParameterSet, load_parameters
 
 #: Where the shipped posterior and its recipe live, inside the package.
 POSTERIOR_FILE = "core/data/posterior.parquet"
@@ -46,6 +46,18 @@ _SET_STREAM = 0x9057
 def reset_keys(params: ParameterSet) -> set[str]:
     """Parameters that a documented ``set_parameter`` event overwrites during the replay."""
     return {e["key"] for e in params.history if e.get("type") == "set_parameter"}
+
+
+def _fully_usable_patron(key: str, p: Param) -> bool:
+    """A member's relation to a patron that stays neutral or friendly over its whole range.
+
+    Such a patron's offer is fully usable at every value (:func:`mechanisms.friendliness` is 1
+    for an affinity of 0 or more), so drawing the relation would change nothing.
+    """
+    entity, _, name = key.partition(".")
+    if entity != RELATIONS or not set(name.split("-")) & set(PATRONS):
+        return False
+    return max(p.low, float(p.value) - p.uncertainty) >= 0.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,8 @@ class Prior:
             if isinstance(p.value, str) or np.ndim(p.value) != 0 or p.uncertainty <= 0:
                 continue
             if key in skip or refusal(params, key, start=params.history_start):
+                continue
+            if _fully_usable_patron(key, p):
                 continue
             rows.append((key, float(p.value), float(p.uncertainty), p.low, p.high))
         keys, center, half, low, high = zip(*rows, strict=True) if rows else ((),) * 5
