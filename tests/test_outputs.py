@@ -206,3 +206,21 @@ def test_a_relation_set_during_the_run_takes_effect_from_that_month():
     belarus, kazakh = names.index("belarus"), names.index("kazakhstan")
     assert (default.affinity_baseline[belarus, kazakh] == 1).all()
     assert (default.affinity_baseline[kyrgyz, tajik] < 0).all()  # a listed pair keeps its own
+
+
+def test_a_parameter_the_model_edits_stays_one_value_per_replicate():
+    """Fixed parameters become per-replicate arrays, so events can move them in place."""
+    from alliance_sim import run
+
+    # china.pressure and azerbaijan.pull have no uncertainty; a set_parameter event moves them
+    events = [
+        {"date": "2022-03", "type": "set_parameter", "key": key, "value": 0.4}
+        for key in ("china.pressure", "azerbaijan.pull", "turkey.pressure")
+    ]
+    model = AllianceModel(replicates=6, months=4, seed=1, start="2022-01", events=events)
+    model.run_model()
+    assert (model.actor("china").pressure == 0.4).all()
+    assert model.actor("azerbaijan").pull.shape == (6,)
+    # a run that starts with the clock, every parameter at its table value
+    fixed = run("calibration_2022", ensemble="fixed", replicates=4, months=2)
+    assert len(fixed.model.to_frame()) == 3 * 4

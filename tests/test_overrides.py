@@ -192,3 +192,23 @@ def test_a_relation_the_model_does_not_read_is_refused_with_its_reason(key):
     code, stderr = _cli_exit_code(key, -0.5)
     assert code == 2 and "has no effect" in stderr and "relations network" in stderr
     assert len(stderr.splitlines()) == 1
+
+
+def test_an_event_on_a_relation_the_model_does_not_read_is_refused_before_the_run(tmp_path):
+    path = tmp_path / "unread.yaml"
+    path.write_text(
+        "description: x\nextends: baseline\nmonths: 12\nevents:\n"
+        "  - {type: set_parameter, date: '2023-03', key: relations.armenia-azerbaijan, "
+        "value: -1}\n"
+    )
+    with pytest.raises(ScenarioError, match="only draws the relations network"):
+        run(path)
+    with pytest.raises(ValueError, match="hegemon's ties with members"):
+        AllianceModel(
+            replicates=2,
+            months=12,
+            events=[
+                {"type": "set_parameter", "date": "2023-03", "key": "relations.russia-west"}
+                | {"value": -1}
+            ],
+        )

@@ -24,7 +24,7 @@ from . import robustness, summary
 from .core.checks import check_count
 from .core.mechanisms import loyalty_marks
 from .core.model import AllianceModel
-from .core.parameters import ENGAGEMENT_STATES
+from .core.parameters import ENGAGEMENT_STATES, key_in_words
 from .core.posterior import (
     DEFAULT_REPLICATES_PER_SET,
     check_ensemble_mode,
@@ -90,13 +90,6 @@ def source_line(scenario: Scenario, replicates: int | None = None) -> str:
     )
 
 
-def _human_key(key: str) -> str:
-    """A dotted key in words: ``armenia.access_west`` -> ``Armenia's access west``."""
-    entity, _, name = key.partition(".")
-    words = name.replace("_", " ")
-    return words if entity == "global" else f"{entity.capitalize()}'s {words}"
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -111,7 +104,7 @@ def event_label(event: Any) -> str:
     if event.type == "hegemon_shock":
         return f"Russia shock {event.delta:+.2f}"
     if event.type == "set_parameter":
-        return f"{_human_key(event.key)} set to {event.value:g}"
+        return f"{key_in_words(event.key)} set to {event.value:g}"
     if event.type == "threat_shift":
         return f"{event.member} threat {event.delta:+.2f}"
     return f"{event.member} {kind}"

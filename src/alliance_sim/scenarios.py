@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .core import checks
+from .core import overrides as override_rules
 from .core.events import Event
 from .core.months import parse_month
 from .core.parameters import load_parameters
@@ -506,6 +507,9 @@ def _check_names(
                     ("events", i, "key"),
                     f"{event.key} is categorical; a set_parameter event sets numbers only",
                 )
+            unread = override_rules.unread_relation(params, event.key)
+            if unread is not None:
+                raise _error(path, lines, ("events", i, "key"), unread)
             try:
                 checks.check_number(event.key, event.value, p.low, p.high)
             except (TypeError, ValueError) as err:

@@ -220,7 +220,7 @@ class AllianceModel(mesa.Model):
             # edits the parameter in place (``edited``).
             if value.ndim == 0 and not edited:
                 return np.broadcast_to(np.clip(value, p.low, p.high), (self.replicates,))
-            return np.clip(value, p.low, p.high)
+            return np.clip(np.broadcast_to(value, (self.replicates,)), p.low, p.high)
         return np.clip(value + p.uncertainty * (2.0 * uniform - 1.0), p.low, p.high)
 
     def _build_agents(self) -> None:
@@ -478,6 +478,10 @@ class AllianceModel(mesa.Model):
                 self._entity(name)
             for key in event.sizes_named():
                 self.size(key)
+            if event.type == "set_parameter":
+                unread = override_rules.unread_relation(self.params, event.key)
+                if unread is not None:
+                    raise ValueError(unread)
             schedule.setdefault(int((when - self.clock_start).astype(int)), []).append(event)
         return schedule
 

@@ -55,6 +55,22 @@ def history_keys(params: ParameterSet, start: str, history: bool = True) -> set[
     return {key for when, key, _ in _set_events(params, history, ()) if when < first}
 
 
+def unread_relation(params: ParameterSet, key: str) -> str | None:
+    """Why setting the relation ``key`` would change nothing, or None (also for other keys)."""
+    entity, _, name = key.partition(".")
+    if entity != RELATIONS or name in params.relations_read():
+        return None
+    if params.hegemon in name.split("-"):
+        return (
+            f"{key} has no effect: the hegemon's ties with members are each member's affinity "
+            "(e.g. armenia.affinity), and its other relations only draw the relations network"
+        )
+    return (
+        f"{key} has no effect: the model reads relations between members and between a member "
+        f"and a patron ({', '.join(PATRONS)}); this one only draws the relations network"
+    )
+
+
 def refusal(
     params: ParameterSet,
     key: str,
@@ -116,12 +132,9 @@ def refusal(
             f"{key} has no effect: {entity}'s main threat is of kind {kind!r}, which names "
             "no source (set threat_kind to external or intra first)"
         )
-    if entity == RELATIONS and name not in params.relations_read():
-        return (
-            f"{key} has no effect: the model reads relations between members and between a "
-            f"member and a patron ({', '.join(PATRONS)}); this one only draws the relations "
-            "network"
-        )
+    unread = unread_relation(params, key)
+    if unread is not None:
+        return unread
     member = params.members.get(entity)
     external = member is not None and member["threat_kind"].value == "external"
     if name == "threat_baseline" and external:

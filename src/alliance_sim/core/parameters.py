@@ -40,6 +40,25 @@ NUMERIC_MEMBER_PARAMETERS = (
 )
 
 
+def key_in_words(key: str) -> str:
+    """A dotted key in words: ``armenia.access_west`` -> ``Armenia's access west``.
+
+    ``global.contagion`` -> ``contagion``; ``west.pull`` -> ``the West's pull``;
+    ``relations.belarus-west`` -> ``relation Belarus–West``.
+    """
+    entity, _, name = key.partition(".")
+    words = name.replace("_", " ")
+    if entity == "global":
+        return words
+    if entity == RELATIONS:
+        if name == DEFAULT_MEMBER_AFFINITY:
+            return "affinity between members (default)"
+        return "relation " + "–".join(part.capitalize() for part in name.split("-"))
+    if entity == "west":
+        return f"the West's {words}"
+    return f"{entity.capitalize()}'s {words}"
+
+
 def relation_name(a: str, b: str) -> str:
     """The name of the relation between ``a`` and ``b`` in dotted keys: ``a-b``, sorted."""
     return "-".join(sorted((a, b)))

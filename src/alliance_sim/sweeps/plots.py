@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..core.parameters import load_parameters  # noqa: E402
+from ..core.parameters import key_in_words, load_parameters  # noqa: E402
 from ..summary import percent  # noqa: E402
 from .sensitivity import outcome_label, save_figure  # noqa: E402
 
@@ -22,11 +22,9 @@ def parameter_label(key: str) -> str:
         p = load_parameters().lookup(key)
     except KeyError:
         return key
-    entity, _, name = key.partition(".")
-    words = name.replace("_", " ")
-    human = words.capitalize() if entity == "global" else f"{entity.capitalize()}'s {words}"
-    if entity == "west":
-        human = f"the West's {words}"
+    human = key_in_words(key)
+    if not human.startswith("the "):
+        human = human[0].upper() + human[1:]
     return f"{human} ({key}, {p.low:g}–{p.high:g})"
 
 

@@ -301,9 +301,10 @@ class AllianceVizModel(mesa.Model):
     the knobs in force.
 
     "This run" is the most typical of :data:`TYPICAL_OF` runs drawn from the seed: the one
-    with the most months inside the band of every bloc metric (:func:`months_inside`), and of
-    those the closest to the ensemble median over the horizon (:func:`distance_to_median`); its
-    seed is ``run_seed``. The same inputs always choose the same run.
+    whose least-covered bloc metric stays inside its band in the most months
+    (:func:`months_inside`), and of those the closest to the ensemble median over the horizon
+    (:func:`distance_to_median`); its seed is ``run_seed``. The same inputs always choose the
+    same run.
     """
 
     def __init__(
