@@ -178,14 +178,8 @@ class MemberState(mesa.Agent):
     def outside_option(self) -> np.ndarray:
         """Best alternative patron on offer: ``access × pull``, less from a hostile patron."""
         model = self.model
-        offers = self.access * model.patron_pull
-        for row, usable in zip(offers, model.patron_usable[model.index[self.name]], strict=True):
-            if isinstance(usable, np.ndarray):  # a fully usable offer (1.0) is left as it is
-                row *= usable
-        best = offers[0].copy()
-        for row in offers[1:]:
-            np.maximum(best, row, out=best)
-        return best
+        usable = model.patron_usable[model.index[self.name]]
+        return mech.outside_option(self.access, model.patron_pull, usable)
 
     def payoffs(self, snap: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The terms of this member's choice under the conditions in ``snap``, one per mechanism.

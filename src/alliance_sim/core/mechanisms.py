@@ -9,6 +9,8 @@ parameter table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 EXTERNAL, INTRA, HEGEMON, NONE = range(4)
@@ -34,9 +36,28 @@ def closeness(affinity: np.ndarray) -> np.ndarray:
     return np.interp(affinity, [-1.0, 1.0], [0.0, 1.0])
 
 
-def outside_option(access: np.ndarray, pull: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Best alternative patron: the largest ``access * pull * usable`` over patrons (axis 0)."""
-    return (access * pull * usable).max(axis=0)
+def usability(affinity: np.ndarray) -> float | np.ndarray:
+    """:func:`friendliness` of a relation drawn per replicate, or ``1.0`` where it is 1 in all."""
+    usable = friendliness(affinity)
+    return usable if (usable != 1.0).any() else 1.0
+
+
+def outside_option(
+    access: np.ndarray, pull: np.ndarray, usable: Sequence[float | np.ndarray]
+) -> np.ndarray:
+    """Best alternative patron: the largest ``access * pull * usable`` over patrons (axis 0).
+
+    ``usable`` holds one term per patron: ``1.0`` (fully usable: the product is skipped) or an
+    array. The result is the same as ``(access * pull * usable).max(axis=0)``.
+    """
+    offers = access * pull
+    for row, term in zip(offers, usable, strict=True):
+        if isinstance(term, np.ndarray):
+            row *= term
+    best = offers[0].copy()
+    for row in offers[1:]:
+        np.maximum(best, row, out=best)
+    return best
 
 
 def expected_help(trust: np.ndarray, capacity: np.ndarray) -> np.ndarray:

@@ -388,10 +388,7 @@ class AllianceModel(mesa.Model):
     def _usability(self, member: str, patron: str) -> Term:
         """How much of ``patron``'s offer ``member`` can use (see :meth:`_patron_usability`)."""
         drawn = self._relation_draws.get(relation_name(member, patron))
-        if drawn is None:
-            return 1.0
-        usable = mech.friendliness(drawn)
-        return usable if (usable != 1.0).any() else 1.0
+        return 1.0 if drawn is None else mech.usability(drawn)
 
     def _set_relation(self, name: str, value: np.ndarray) -> None:
         """Put a relation the model reads at ``value`` (shape ``(R,)``) from now on.
@@ -399,25 +396,23 @@ class AllianceModel(mesa.Model):
         Between members, the pair's baseline and affinity (for the default, every pair the table
         does not list); between a member and a patron, how much of the offer it can use.
         """
-        if name not in self.params.relations_read():
-            valid = ", ".join(self.params.relations_read())
-            raise KeyError(f"unknown relation {name!r}; valid: {valid}")
+        read = self.params.relations_read()
+        if name not in read:
+            raise KeyError(f"unknown relation {name!r}; valid: {', '.join(read)}")
         names = self.params.member_names
         if name == DEFAULT_MEMBER_AFFINITY:
-            listed = set(self.params.relations_read())
             hegemon = self.hegemon.name
             for i, a in enumerate(names):
                 for j in range(i + 1, len(names)):
                     b = names[j]
-                    if hegemon not in (a, b) and relation_name(a, b) not in listed:
+                    if hegemon not in (a, b) and relation_name(a, b) not in read:
                         self._affinity.set_baseline(i, j, value)
             return
         a, b = name.split("-")
         if a in PATRONS or b in PATRONS:
             member, patron = (b, a) if a in PATRONS else (a, b)
-            usable = mech.friendliness(value)
-            term = usable if (usable != 1.0).any() else 1.0
-            self.patron_usable[self.index[member]][PATRONS.index(patron)] = term
+            usable = mech.usability(value)
+            self.patron_usable[self.index[member]][PATRONS.index(patron)] = usable
         else:
             self._affinity.set_baseline(self.index[a], self.index[b], value)
 

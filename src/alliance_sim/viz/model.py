@@ -465,9 +465,9 @@ class AllianceVizModel(mesa.Model):
                 plain = AllianceModel(**self._kwargs(self.band_replicates, interventions=False))
                 plain.run_model()
                 band = summarise_ensemble(plain)
-            # Most months inside the band of every metric first (a metric that moves in steps,
-            # as integrity does, can sit near the median and still outside a narrow band), then
-            # closest to the median.
+            # Longest inside the band (by the least-covered metric: one that moves in steps, as
+            # integrity does, can sit near the median and still outside a narrow band) first,
+            # then closest to the median.
             ranks = []
             for seed in candidate_seeds(self.seed_used):
                 candidate = AllianceModel(
