@@ -53,6 +53,28 @@ def test_frames_are_tidy_and_dated():
     assert outcomes.query("member == 'russia'")["exit_date"].isna().all()
 
 
+def test_member_frame_shows_the_war_stance_so_hedging_is_visible():
+    """The second dimension of a member's posture is an output: no stance before the war, then
+    Belarus backing it and Kazakhstan active yet neutral."""
+    model = AllianceModel(replicates=300, start="2022-01", months=10, seed=5)
+    model.run_model()
+    members = model.member_frame()
+    assert list(members["stance"].cat.categories) == ["none", "neutral", "support"]
+    month = members["date"].astype(str)
+    assert (members.loc[month == "2022-01", "stance"] == "none").all()  # before the invasion
+    assert (members.loc[members["member"] == "russia", "stance"] == "none").all()
+    october = members[month == "2022-10"]
+    belarus = october[october["member"] == "belarus"]
+    kazakhstan = october[october["member"] == "kazakhstan"]
+    assert (belarus["stance"] == "support").mean() > 0.8
+    hedging = (kazakhstan["state"] == "active") & (kazakhstan["stance"] == "neutral")
+    assert hedging.mean() > 0.85
+    # The frame carries the agents' own stances.
+    codes = members["stance"].cat.codes.to_numpy()[-len(model.members) * 300 :] - 1
+    agents = np.concatenate([m.stance for m in model.members])
+    np.testing.assert_array_equal(codes, agents)
+
+
 def test_only_the_remaining_variant_of_cohesion_can_rise_when_the_least_loyal_leaves():
     loyalty = np.array([[0.9], [0.8], [0.1]])
     affinity = np.full((3, 3, 1), 0.5)

@@ -57,6 +57,23 @@ def test_member_table_leads_with_postures_and_explains_the_former_member(armenia
     assert " 0%" not in text and "<2.5%" in text  # 1/40
 
 
+def test_member_table_gives_the_share_backing_the_war_and_none_for_the_hegemon(armenia):
+    table = armenia.summary().members.set_index("member")
+    last = armenia.member_frame()
+    last = last[last["date"] == last["date"].max()]
+    for member in ("belarus", "kazakhstan", "armenia"):
+        mine = last[last["member"] == member]
+        assert table.loc[member, "p_support"] == (mine["stance"] == "support").mean()
+    assert table.loc["belarus", "p_support"] > table.loc["kazakhstan", "p_support"]
+    assert pd.isna(table.loc["russia", "p_support"])  # the belligerent takes no stance
+    text = format_member_table(armenia.summary().members)
+    russia = next(line for line in text.splitlines() if line.startswith("Russia"))
+    header = text.splitlines()[0]
+    assert header.index("P(exited)") < header.index("P(backs the war)")
+    assert russia[header.index("P(backs the war)") :].split()[0] == "—"
+    assert "whatever the rung" in text
+
+
 def test_exits_in_the_replayed_history_do_not_count_as_leaving_during_the_run():
     # Seed and size chosen so that the 2022 replay has an exit before the start (2022-10)
     # and the run has exits of its own.

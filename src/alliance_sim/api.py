@@ -253,7 +253,7 @@ class RunResult:
         return self._cached("bloc", self.model.to_frame)
 
     def member_frame(self) -> pd.DataFrame:
-        """Member trajectories: date, replicate, member, loyalty, threat, trust, state."""
+        """Member trajectories: date, replicate, member, loyalty, threat, trust, state, stance."""
         return self._cached("members", self.model.member_frame)
 
     def outcomes(self) -> pd.DataFrame:

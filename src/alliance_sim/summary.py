@@ -36,6 +36,16 @@ def _exits_from(dates: pd.Series, first: pd.Period | None) -> pd.Series:
     return months.where(months.notna() & (months >= first))
 
 
+def _support_shares(last: pd.DataFrame) -> pd.Series:
+    """Per member, the share of replicates backing the war; NaN where none takes a stance."""
+    stance = last["stance"].astype(str)
+    grouped = pd.DataFrame({"member": last["member"], "support": stance == "support"})
+    grouped["takes_stance"] = stance != "none"
+    by_member = grouped.groupby("member", observed=True)
+    share = by_member["support"].mean()
+    return share.where(by_member["takes_stance"].any()).rename("p_support")
+
+
 def member_summary(
     member_frame: pd.DataFrame,
     outcomes: pd.DataFrame,
@@ -61,15 +71,20 @@ def member_summary(
         run's start, as ``outcomes`` records it; a freeze during the replayed history counts only if
         it lasts into the run), ``median_exit`` (median month of exit among the replicates where it
         left from ``start`` on, or None), ``n_exits`` (replicates where it left from ``start`` to
-        the end), ``counted_from`` (``start`` as ``YYYY-MM``, or None), ``replicates`` and
-        ``status``: ``member``, ``hegemon``, or ``outside throughout`` for a former member that
-        never rejoined (its P(exited) of 1 is where it started, not a departure).
+        the end), ``p_support`` (share of replicates backing the hegemon's war in the last
+        month, whatever the rung; NaN for a member with no stance in any replicate: the
+        hegemon, or no war), ``counted_from`` (``start`` as ``YYYY-MM``, or None),
+        ``replicates`` and ``status``: ``member``, ``hegemon``, or ``outside throughout`` for a
+        former member that never rejoined (its P(exited) of 1 is where it started, not a
+        departure).
     """
     first = None if start is None else pd.Period(str(start), freq="M")
     last = member_frame[member_frame["date"] == member_frame["date"].max()]
     shares = pd.crosstab(last["member"], last["state"], normalize="index", dropna=False)
     shares = shares.reindex(columns=["active", "reduced", "frozen", "exited"], fill_value=0.0)
     shares.columns = [f"p_{c}" for c in shares.columns]
+    if "stance" in last:  # frames written before the stance was recorded have no column
+        shares = shares.join(_support_shares(last))
     outside = member_frame.groupby("member", observed=True)["state"].agg(
         lambda states: bool((states.astype(str) == "exited").all())
     )
@@ -271,6 +286,7 @@ def member_display(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             "P(reduced)": prob("p_reduced"),
             "P(frozen)": prob("p_frozen"),
             "P(exited)": prob("p_exited"),
+            **({"P(backs the war)": prob("p_support")} if "p_support" in table else {}),
             "left during run (replicates)": table["n_exits"].astype(str).where(~outside, "—"),
             "median exit month": table["median_exit"].map(_month_text).to_numpy(),
         }
@@ -281,6 +297,12 @@ def member_display(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         notes.append(
             f"Shares of {r} replicates in each state in the last month; {probability(0, r)} "
             f"means in no replicate (below about 1/R), {probability(1, r)} in every one."
+        )
+    if "p_support" in table:
+        notes.append(
+            "P(backs the war): share of replicates publicly supporting the hegemon's war in the "
+            "last month, whatever the rung (a member can stay active and neutral: hedging); — "
+            "where no replicate takes a stance (the hegemon itself, or no war)."
         )
     counted = table["counted_from"].dropna() if "counted_from" in table else pd.Series()
     if len(counted):

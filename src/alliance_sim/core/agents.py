@@ -115,7 +115,10 @@ class MemberState(mesa.Agent):
         self.threat_kind = THREAT_KINDS.index(threat_kind)
         self.threat_source = threat_source
         self.access = np.stack([params[f"access_{p}"] for p in PATRONS])
-        self.threat_baseline = params["threat_baseline"].copy()
+        # The parameters are views of the stacked rows: one copy in memory, and an edit of one
+        # is seen by both.
+        params.update({f"access_{p}": row for p, row in zip(PATRONS, self.access, strict=True)})
+        self.threat_baseline = params["threat_baseline"]  # replaced, never edited in place
         self._lasting_shift: np.ndarray | None = None  # external threats' lasting shifts
         # An external threat starts where it relaxes to: its source actor's pressure.
         self.threat = self.current_threat_baseline().copy()

@@ -86,8 +86,8 @@ class AllianceModel(mesa.Model):
             that would change nothing raises ``ValueError`` saying why
             (:mod:`alliance_sim.core.overrides`).
         history: Replay the documented 2022 events.
-        record_members: Record member trajectories (loyalty, threat, trust, state) as well as
-            bloc metrics. Sweeps switch it off to save memory.
+        record_members: Record member trajectories (loyalty, threat, trust, state, war stance)
+            as well as bloc metrics. Sweeps switch it off to save memory.
         russia_capacity: If given, Russia's capacity at ``start``.
         china_pull: If given, China's pull as a patron from ``start`` on.
         turkey_pull: If given, Turkey's pull from ``start`` on.
@@ -602,7 +602,7 @@ class AllianceModel(mesa.Model):
         self.recorder.record(stacks)
 
     def _member_stacks(self) -> dict[str, np.ndarray]:
-        """Members' current state, loyalty, trust (and threat if recorded) as ``(M, R)`` arrays."""
+        """Members' state, loyalty, trust (and threat and stance if recorded), ``(M, R)`` arrays."""
         members = self.members
         stacks = {
             "state": np.stack([m.state for m in members]),
@@ -611,6 +611,7 @@ class AllianceModel(mesa.Model):
         }
         if self.recorder.record_members:
             stacks["threat"] = np.stack([m.threat for m in members])
+            stacks["stance"] = np.stack([m.stance for m in members])
         return stacks
 
     def _compute_metrics(self, stacks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

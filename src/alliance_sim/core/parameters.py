@@ -18,6 +18,9 @@ import yaml
 
 #: Engagement ladder, from fully engaged to gone.
 ENGAGEMENT_STATES = ("active", "reduced", "frozen", "exited")
+#: Stances on the hegemon's war (the hedging dimension), indexed by the stance code + 1: none
+#: (no war yet, and the hegemon itself), neutral, support.
+WAR_STANCES = ("none", "neutral", "support")
 THREAT_KINDS = ("external", "intra", "hegemon", "none")
 PATRONS = ("china", "turkey", "west")
 #: The entity of the relations' dotted keys (``relations.armenia-turkey``), and the key of the

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .parameters import ENGAGEMENT_STATES
+from .parameters import ENGAGEMENT_STATES, WAR_STANCES
 
 if TYPE_CHECKING:
     from .model import AllianceModel
@@ -31,7 +31,7 @@ class ArrayRecorder:
 
     Args:
         model: The model to read from; its ``metrics`` dict and members are sampled.
-        record_members: Also keep loyalty, threat, trust and state per member.
+        record_members: Also keep loyalty, threat, trust, state and war stance per member.
     """
 
     BLOC = (
@@ -53,14 +53,16 @@ class ArrayRecorder:
         if record_members:
             self.member = {k: np.empty((rows, m, r), dtype=np.float32) for k in self.MEMBER}
             self.state = np.empty((rows, m, r), dtype=np.int8)
+            self.stance = np.empty((rows, m, r), dtype=np.int8)
         self.n = 0
 
     def record(self, stacks: dict[str, np.ndarray]) -> None:
         """Store the model's current metrics (and member state) as the next row.
 
         Args:
-            stacks: The members' ``loyalty``, ``trust``, ``state`` (and ``threat`` when members
-                are recorded) as ``(M, R)`` arrays, stacked once a month by the model.
+            stacks: The members' ``loyalty``, ``trust``, ``state`` (and ``threat`` and ``stance``
+                when members are recorded) as ``(M, R)`` arrays, stacked once a month by the
+                model.
         """
         t = self.n
         for key in self.BLOC:
@@ -69,6 +71,7 @@ class ArrayRecorder:
             for key in self.MEMBER:
                 self.member[key][t] = stacks[key]
             self.state[t] = stacks["state"]
+            self.stance[t] = stacks["stance"]
         self.n += 1
 
     def dates(self) -> pd.arrays.PeriodArray:
@@ -113,5 +116,9 @@ class ArrayRecorder:
             frame[key] = self.member[key][:t].ravel()
         frame["state"] = pd.Categorical.from_codes(
             self.state[:t].ravel(), categories=list(ENGAGEMENT_STATES)
+        )
+        # Stance codes start at -1 (none), which pandas would read as missing.
+        frame["stance"] = pd.Categorical.from_codes(
+            self.stance[:t].ravel() + 1, categories=list(WAR_STANCES)
         )
         return frame
