@@ -49,6 +49,9 @@ def test_accepted_draws_reproduce_every_used_pattern(in_process):
     assert acc["joint (all used)"] <= used["acceptance"].min() + 1e-12
     # the departure base rate is a check, not an acceptance criterion (patterns.yaml says why)
     assert not table.loc["departure_base_rate", "used"]
+    # ...and so are the war stances, on which the prior of the stance cost was set
+    assert not table.loc[["belarus_backs_the_war", "only_belarus_backs_the_war"], "used"].any()
+    assert table.loc["belarus_backs_the_war", "acceptance"] > 0.5
     assert acc["joint (all used)"] == pytest.approx(cal.acceptance_rate, abs=0.03)
     assert len(cal.posterior) <= cal.accepted
     assert list(cal.posterior.columns) == ["draw", *cal.prior.keys]
@@ -114,7 +117,11 @@ def test_leave_one_out_predicts_each_pattern_from_the_others(in_process):
     for pid in ("armenia_reduced_2022_10", "kyrgyzstan_reduced_2022_10"):
         assert loo.loc[pid, "p_model"] > 0.5 > loo.loc[pid, "p_persistence"]
         assert loo.loc[pid, "brier_model"] < loo.loc[pid, "brier_persistence"]
-    assert loo.loc["mean", "log_model"] < loo.loc["mean", "log_persistence"]
+    mean = loo.loc["mean (used)"]
+    assert mean["log_model"] < mean["log_persistence"]
+    # the mean is over the patterns that accepted draws, not the checks
+    used = in_process.acceptance().set_index("pattern")["used"].drop("joint (all used)")
+    assert mean["p_model"] == pytest.approx(loo.loc[used[used].index, "p_model"].mean())
 
 
 def test_calibrate_cli_writes_the_folder(tmp_path):

@@ -15,6 +15,7 @@ from alliance_sim.core.patterns import (
     parse_patterns,
     pattern_weights,
     patterns_text,
+    stance_weight,
     trajectories_from_frame,
     trajectories_from_model,
 )
@@ -54,6 +55,8 @@ def test_patterns_cover_the_documented_record():
         "armenia_engaged_until_september",
         "kazakhstan_stays_active",
         "belarus_most_loyal",
+        "belarus_backs_the_war",
+        "only_belarus_backs_the_war",
         "nobody_leaves_2022",
         "uzbekistan_stays_out",
         "departure_base_rate",
@@ -83,6 +86,46 @@ def test_posture_pattern_holds_only_when_every_month_matches():
         ],
     )
     assert w.tolist() == [1.0, 0.0]
+
+
+def test_stance_pattern_holds_only_when_every_member_keeps_the_stance_every_month():
+    check = {
+        "kind": "stance",
+        "members": ["belarus", "armenia"],
+        "stances": ["neutral"],
+        "from": "2022-02",
+        "to": "2022-03",
+    }
+    states = [[[0, 0, 0]] * 3] * 3
+    t = traj(states)
+    # replicate 0 neutral throughout; 1: Armenia backs the war in March; 2: no war in February
+    stance = np.array(
+        [
+            [[-1, -1, -1], [-1, -1, -1], [-1, -1, -1]],
+            [[-1, -1, -1], [0, 0, -1], [0, 0, -1]],
+            [[-1, -1, -1], [0, 0, 0], [0, 1, 0]],
+        ],
+        dtype=np.int8,
+    )
+    t = Trajectories(t.dates, t.members, t.state, t.variables, stance)
+    assert stance_weight(t, check).tolist() == [1.0, 0.0, 0.0]
+    assert stance_weight(t, {**check, "from": "2022-03"}).tolist() == [1.0, 0.0, 1.0]
+    with pytest.raises(ValueError, match="unknown stance"):
+        stance_weight(t, {**check, "stances": ["against"]})
+    with pytest.raises(KeyError, match="war stance, which was not recorded"):
+        stance_weight(traj(states), check)
+
+
+def test_without_the_replayed_invasion_no_member_backs_the_war():
+    kwargs = {"replicates": 300, "start": "2022-01", "months": 10, "seed": 3}
+    patterns = load_patterns(["belarus_backs_the_war", "only_belarus_backs_the_war"])
+    with_war = AllianceModel(**kwargs)
+    with_war.run_model()
+    without = AllianceModel(**kwargs, history=False)
+    without.run_model()
+    backs, others_neutral = pattern_weights(trajectories_from_model(with_war), patterns).mean(1)
+    assert backs > 0.8 and others_neutral > 0.7
+    assert not pattern_weights(trajectories_from_model(without), patterns).any()
 
 
 def test_highest_needs_a_strict_lead_and_the_posture():

@@ -84,8 +84,8 @@ def persistence_trajectories(
 ) -> Trajectories:
     """The naive forecasts' world: postures persist, departures at a base rate.
 
-    Every member keeps its posture (and loyalty ranking) of the month before the replay, except
-    that members in the bloc leave at the base ``rate`` a year.
+    Every member keeps its posture (and loyalty ranking, and war stance) of the month before the
+    replay, except that members in the bloc leave at the base ``rate`` a year.
 
     With ``rate=0`` this is pure persistence of the last observed posture.
     """
@@ -97,7 +97,8 @@ def persistence_trajectories(
         gone = np.arange(t)[:, None, None] >= exit_row[None]
         state = np.where(gone & (state != 3), 3, state).astype(np.int8)
     variables = {k: np.broadcast_to(v[0], v.shape) for k, v in traj.variables.items()}
-    return Trajectories(traj.dates, traj.members, state, variables)
+    stance = None if traj.stance is None else np.broadcast_to(traj.stance[0], state.shape)
+    return Trajectories(traj.dates, traj.members, state, variables, stance)
 
 
 def _departures(

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .parameters import ENGAGEMENT_STATES
+from .parameters import ENGAGEMENT_STATES, WAR_STANCES
 
 #: Check kinds the evaluators understand.
-CHECK_KINDS = ("posture", "highest", "hazard")
+CHECK_KINDS = ("posture", "stance", "highest", "hazard")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Pattern:
 
     @property
     def kind(self) -> str:
-        """The check kind: ``posture``, ``highest`` or ``hazard``."""
+        """The check kind: ``posture``, ``stance``, ``highest`` or ``hazard``."""
         return self.check["kind"]
 
     def months(self) -> tuple[str, str]:
@@ -71,12 +71,15 @@ class Trajectories:
         members: Member names, in the order of axis 1.
         state: Engagement-state codes (index into ``ENGAGEMENT_STATES``), ``(T, M, R)``.
         variables: Other recorded member variables (``loyalty``, ...), each ``(T, M, R)``.
+        stance: War-stance codes (index into ``WAR_STANCES`` minus 1: -1 none, 0 neutral,
+            1 support; -2 where a frame has no row), ``(T, M, R)``, or None when not recorded.
     """
 
     dates: np.ndarray
     members: list[str]
     state: np.ndarray
     variables: Mapping[str, np.ndarray] = field(default_factory=dict)
+    stance: np.ndarray | None = None
 
     @property
     def replicates(self) -> int:
@@ -114,7 +117,8 @@ def trajectories_from_model(model: Any) -> Trajectories:
     n = rec.n
     dates = rec.first_date + np.arange(n)
     variables = {k: v[:n] for k, v in rec.member.items()}
-    return Trajectories(dates, [m.name for m in model.members], rec.state[:n], variables)
+    names = [m.name for m in model.members]
+    return Trajectories(dates, names, rec.state[:n], variables, rec.stance[:n])
 
 
 def trajectories_from_frame(frame: pd.DataFrame) -> Trajectories:
@@ -131,15 +135,22 @@ def trajectories_from_frame(frame: pd.DataFrame) -> Trajectories:
     state = np.full(shape, -1, dtype=np.int8)
     codes = pd.Categorical(frame["state"].astype(str), categories=list(ENGAGEMENT_STATES)).codes
     state[ti, mi, ri] = codes
+    stance = None
+    if "stance" in frame:
+        stance = np.full(shape, -2, dtype=np.int8)
+        labels = frame["stance"].astype(str)
+        stance[ti, mi, ri] = pd.Categorical(labels, categories=list(WAR_STANCES)).codes - 1
     variables = {}
     for col in frame.columns:
-        if col in ("date", "replicate", "member", "state") or frame[col].dtype.kind not in "fi":
+        if col in ("date", "replicate", "member", "state", "stance"):
+            continue
+        if frame[col].dtype.kind not in "fi":
             continue
         arr = np.full(shape, np.nan)
         arr[ti, mi, ri] = frame[col].to_numpy(dtype=float)
         variables[col] = arr
     months = np.array([str(pd.Period(ordinal=o, freq="M")) for o in t_index], dtype="datetime64[M]")
-    return Trajectories(months, members, state, variables)
+    return Trajectories(months, members, state, variables, stance)
 
 
 # ------------------------------------------------------------------------------ evaluators
@@ -156,6 +167,19 @@ def posture_weight(traj: Trajectories, check: Mapping[str, Any]) -> np.ndarray:
     idx = [traj.member_index(m) for m in check["members"]]
     ok = np.isin(traj.state[rows][:, idx, :], _codes(check["states"]))
     return ok.all(axis=(0, 1)).astype(float)
+
+
+def stance_weight(traj: Trajectories, check: Mapping[str, Any]) -> np.ndarray:
+    """1 where every listed member holds one of ``stances`` on the war in every window month."""
+    if traj.stance is None:
+        raise KeyError("pattern needs the members' war stance, which was not recorded")
+    unknown = [s for s in check["stances"] if s not in WAR_STANCES]
+    if unknown:
+        raise ValueError(f"unknown stance(s) {unknown}; valid: {', '.join(WAR_STANCES)}")
+    codes = [WAR_STANCES.index(s) - 1 for s in check["stances"]]
+    rows = traj.rows(check["from"], check["to"])
+    idx = [traj.member_index(m) for m in check["members"]]
+    return np.isin(traj.stance[rows][:, idx, :], codes).all(axis=(0, 1)).astype(float)
 
 
 def highest_weight(traj: Trajectories, check: Mapping[str, Any]) -> np.ndarray:
@@ -211,7 +235,12 @@ def hazard_weight(traj: Trajectories, check: Mapping[str, Any]) -> np.ndarray:
     return np.minimum(1.0, np.exp(np.where(counts == 0, 0.0, log_ratio)))
 
 
-EVALUATORS = {"posture": posture_weight, "highest": highest_weight, "hazard": hazard_weight}
+EVALUATORS = {
+    "posture": posture_weight,
+    "stance": stance_weight,
+    "highest": highest_weight,
+    "hazard": hazard_weight,
+}
 
 
 def pattern_weights(traj: Trajectories, patterns: Sequence[Pattern]) -> np.ndarray:
