@@ -191,6 +191,24 @@ def test_figures_draw_every_member_with_its_state():
     assert "Armenia · exited" in titles
 
 
+def test_map_says_which_members_back_the_war():
+    """The hedging dimension on the map: a label says "backs the war" exactly where this run's
+    member supports it, and the hover carries every member's stance."""
+    from alliance_sim.viz import charts
+
+    view = stepped(AllianceVizModel(band_replicates=50), 2).view()
+    assert view.stances["belarus"] == "support" and view.stances["kazakhstan"] == "neutral"
+    assert view.stances["russia"] == "none"  # the belligerent takes no stance
+    nodes = {n["name"]: n for n in charts.MapChart(view).data(view)["nodes"]}
+    texts = " ".join(t.get_text() for t in figures.map_figure(view).axes[0].texts)
+    for member in view.members:
+        backs = view.stances[member] == "support"
+        label = nodes[member.capitalize()]["label"]
+        assert ("backs the war" in label) == backs, member
+        assert nodes[member.capitalize()]["stance"] == view.stances[member]
+    assert "backs the war" in texts
+
+
 def test_viz_command_binds_loopback_by_default_and_rejects_bad_ports(capsys):
     args = cli.build_parser().parse_args(["viz"])
     assert args.host == "127.0.0.1"

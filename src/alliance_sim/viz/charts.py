@@ -20,7 +20,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .model import METRICS, View
+from .model import METRICS, View, member_detail
 from .text import METRIC_LABELS, human
 
 RUN = "#1f4e99"
@@ -453,6 +453,7 @@ class MapChart:
                 tooltip=[
                     alt.Tooltip("name:N", title="member"),
                     alt.Tooltip("state:N"),
+                    alt.Tooltip("stance:N", title="war stance"),
                     alt.Tooltip("loyalty:Q", format=".2f"),
                     alt.Tooltip("trust:Q", title="trust in Russia", format=".2f"),
                     alt.Tooltip("threat:Q", format=".2f"),
@@ -494,16 +495,12 @@ class MapChart:
         nodes = []
         for n in view.members:
             x, y, place = self.places[n]
-            state = view.states[n]
-            if n == view.hegemon:
-                detail = f"hegemon · capacity {view.capacity:.2f}"
-            else:
-                detail = f"{state} · loyalty {view.loyalty[n]:.2f}"
             nodes.append(
-                {"lon": x, "lat": y, "name": human(n), "state": state,
+                {"lon": x, "lat": y, "name": human(n), "state": view.states[n],
+                 "stance": view.stances[n],
                  "loyalty": view.loyalty[n], "trust": view.trust[n], "threat": view.threat[n],
                  "size": 420 if n == view.hegemon else 240,
-                 **self._label(n, f"{place}\n{detail}")}
+                 **self._label(n, f"{place}\n{member_detail(view, n)}")}
             )  # fmt: skip
         edges = []
         for a, b, w in view.relations:

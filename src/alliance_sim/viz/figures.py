@@ -24,7 +24,7 @@ from PIL import Image as PILImage
 from ..core.mechanisms import loyalty_marks
 from ..core.parameters import load_parameters
 from .geography import EXTENT, LABEL_OFFSETS, PLACES, SEAS
-from .model import METRICS, View
+from .model import METRICS, View, member_detail
 
 LOYALTY_CMAP = colormaps["RdYlGn"]
 LOYALTY_NORM = Normalize(0.0, 1.0)
@@ -222,10 +222,7 @@ class MapChart(BlitChart):
                     zorder=4,
                 )  # fmt: skip
             )
-            if hegemon:
-                detail = f"hegemon · capacity {view.capacity:.2f}"
-            else:
-                detail = f"{state} · loyalty {view.loyalty[name]:.2f}"
+            detail = member_detail(view, name)
             dx, dy, ha, va = LABEL_OFFSETS.get(name, (0, 11, "center", "bottom"))
             self.dynamic(
                 ax.annotate(

@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..api import scenario_markers
 from ..core.model import KNOBS, AllianceModel
-from ..core.parameters import ENGAGEMENT_STATES, load_parameters
+from ..core.parameters import ENGAGEMENT_STATES, WAR_STANCES, load_parameters
 from ..core.posterior import DEFAULT_REPLICATES_PER_SET, nested_layout, with_ensemble
 from ..scenarios import ScenarioError, list_scenarios, load_scenario
 
@@ -161,6 +161,7 @@ class View:
         members: Member names in model order.
         hegemon: The hegemon's name.
         states: Member -> engagement state name.
+        stances: Member -> stance on the hegemon's war (``none``, ``neutral``, ``support``).
         loyalty: Member -> loyalty now.
         threat: Member -> perceived main threat now.
         trust: Member -> belief in the guarantee now.
@@ -188,6 +189,7 @@ class View:
     members: list[str]
     hegemon: str
     states: dict[str, str]
+    stances: dict[str, str]
     loyalty: dict[str, float]
     threat: dict[str, float]
     trust: dict[str, float]
@@ -205,6 +207,14 @@ class View:
     state_names: tuple[str, ...] = ENGAGEMENT_STATES
     running: bool = True
     token: int = field(default_factory=lambda: next(_TOKENS))
+
+
+def member_detail(view: View, name: str) -> str:
+    """The line under a member's name on the map: its rung, loyalty and backing of the war."""
+    if name == view.hegemon:
+        return f"hegemon · capacity {view.capacity:.2f}"
+    detail = f"{view.states[name]} · loyalty {view.loyalty[name]:.2f}"
+    return detail + " · backs the war" if view.stances[name] == "support" else detail
 
 
 def summarise_ensemble(model: AllianceModel) -> EnsembleSummary:
@@ -598,6 +608,7 @@ class AllianceVizModel(mesa.Model):
             members=names,
             hegemon=run.hegemon.name,
             states={a.name: ENGAGEMENT_STATES[a.state[0]] for a in agents},
+            stances={a.name: WAR_STANCES[a.stance[0] + 1] for a in agents},
             loyalty={a.name: float(a.loyalty[0]) for a in agents},
             threat={a.name: float(a.threat[0]) for a in agents},
             trust={a.name: float(a.trust[0]) for a in agents},
