@@ -116,16 +116,23 @@ def test_stance_pattern_holds_only_when_every_member_keeps_the_stance_every_mont
         stance_weight(traj(states), check)
 
 
-def test_without_the_replayed_invasion_no_member_backs_the_war():
+@pytest.fixture(scope="module")
+def replays():
+    """The 2022 replay with and without the documented events (the war included)."""
     kwargs = {"replicates": 300, "start": "2022-01", "months": 10, "seed": 3}
-    patterns = load_patterns(["belarus_backs_the_war", "only_belarus_backs_the_war"])
-    with_war = AllianceModel(**kwargs)
-    with_war.run_model()
+    with_events = AllianceModel(**kwargs)
+    with_events.run_model()
     without = AllianceModel(**kwargs, history=False)
     without.run_model()
-    backs, others_neutral = pattern_weights(trajectories_from_model(with_war), patterns).mean(1)
+    return trajectories_from_model(with_events), trajectories_from_model(without)
+
+
+def test_without_the_replayed_invasion_no_member_backs_the_war(replays):
+    with_war, without = replays
+    patterns = load_patterns(["belarus_backs_the_war", "only_belarus_backs_the_war"])
+    backs, others_neutral = pattern_weights(with_war, patterns).mean(axis=1)
     assert backs > 0.8 and others_neutral > 0.7
-    assert not pattern_weights(trajectories_from_model(without), patterns).any()
+    assert not pattern_weights(without, patterns).any()
 
 
 def test_highest_needs_a_strict_lead_and_the_posture():
@@ -189,13 +196,9 @@ def test_model_and_frame_give_the_same_weights():
     np.testing.assert_array_equal(a, b)
 
 
-def test_the_replay_without_the_documented_events_misses_the_october_postures():
-    kwargs = {"replicates": 300, "start": "2022-01", "months": 10, "seed": 3}
+def test_the_replay_without_the_documented_events_misses_the_october_postures(replays):
+    with_events, without = replays
     patterns = load_patterns(["armenia_reduced_2022_10", "kyrgyzstan_reduced_2022_10"])
-    with_events = AllianceModel(**kwargs)
-    with_events.run_model()
-    without = AllianceModel(**kwargs, history=False)
-    without.run_model()
-    hit = pattern_weights(trajectories_from_model(with_events), patterns).mean(axis=1)
-    miss = pattern_weights(trajectories_from_model(without), patterns).mean(axis=1)
+    hit = pattern_weights(with_events, patterns).mean(axis=1)
+    miss = pattern_weights(without, patterns).mean(axis=1)
     assert (hit > 0.8).all() and (miss < 0.2).all()
