@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from alliance_sim import AllianceModel, cli, load_parameters, parameter_table, run
-from alliance_sim.core.parameters import ENGAGEMENT_STATES, THREAT_KINDS
+from alliance_sim.core.parameters import ENGAGEMENT_STATES, PATRONS, THREAT_KINDS
 from alliance_sim.scenarios import ScenarioError
 
 PARAMS = load_parameters()
@@ -212,3 +212,17 @@ def test_an_event_on_a_relation_the_model_does_not_read_is_refused_before_the_ru
                 | {"value": -1}
             ],
         )
+
+
+def test_a_members_access_is_stored_once_and_set_parameter_moves_only_that_member():
+    model = AllianceModel(replicates=50, seed=2)
+    armenia, kazakhstan = model.member("armenia"), model.member("kazakhstan")
+    before = kazakhstan.access.copy()
+    model.set_parameter("armenia.access_west", 0.9)
+    west = PATRONS.index("west")
+    assert (armenia.access[west] == 0.9).all()
+    # One copy in memory: the parameter the run reports is the row the model reads.
+    assert np.shares_memory(armenia.params["access_west"], armenia.access)
+    assert (armenia.params["access_west"] == 0.9).all()
+    np.testing.assert_array_equal(kazakhstan.access, before)
+    assert not np.shares_memory(armenia.access, kazakhstan.access)

@@ -114,6 +114,10 @@ def test_stance_pattern_holds_only_when_every_member_keeps_the_stance_every_mont
         stance_weight(t, {**check, "stances": ["against"]})
     with pytest.raises(KeyError, match="war stance, which was not recorded"):
         stance_weight(traj(states), check)
+    # Evaluated among other patterns (an old members.parquet), the error names the pattern.
+    (pattern,) = load_patterns(["belarus_backs_the_war"])
+    with pytest.raises(KeyError, match="pattern belarus_backs_the_war: .*not recorded"):
+        pattern_weights(traj(states), [pattern])
 
 
 @pytest.fixture(scope="module")

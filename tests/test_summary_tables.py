@@ -12,6 +12,7 @@ from alliance_sim.summary import (
     band_note,
     format_member_table,
     format_probability_differences,
+    member_summary,
     percent,
     probability,
     signed_percent,
@@ -72,6 +73,17 @@ def test_member_table_gives_the_share_backing_the_war_and_none_for_the_hegemon(a
     assert header.index("P(exited)") < header.index("P(backs the war)")
     assert russia[header.index("P(backs the war)") :].split()[0] == "—"
     assert "whatever the rung" in text
+
+
+def test_a_frame_from_before_the_stance_was_recorded_still_summarises(armenia):
+    # members.parquet of an older run folder has no stance column
+    old = armenia.member_frame().drop(columns="stance")
+    table = member_summary(old, armenia.outcomes(), hegemon="russia")
+    assert "p_support" not in table
+    assert "P(backs the war)" not in format_member_table(table)
+    assert table.set_index("member")["p_active"].equals(
+        armenia.summary().members.set_index("member")["p_active"]
+    )
 
 
 def test_exits_in_the_replayed_history_do_not_count_as_leaving_during_the_run():

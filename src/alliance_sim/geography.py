@@ -24,6 +24,7 @@ PLACES: dict[str, tuple[float, float, str]] = {
 #: Label placement per state: (dx, dy) in points, horizontal and vertical alignment.
 LABEL_OFFSETS = {
     "russia": (0, 13, "center", "bottom"),
+    "belarus": (0, -11, "center", "top"),
     "kyrgyzstan": (11, -3, "left", "top"),
     "tajikistan": (0, -11, "center", "top"),
     "uzbekistan": (-12, 2, "right", "center"),

@@ -59,7 +59,8 @@ def member_summary(
     counts in ``p_exited``) but did not leave during the run.
 
     Args:
-        member_frame: Tidy member trajectories (date, replicate, member, ..., state).
+        member_frame: Tidy member trajectories (date, replicate, member, ..., state, and
+            ``stance`` if recorded: frames from before it was recorded give no ``p_support``).
         outcomes: Per replicate and member: freeze_date and exit_date (NaT when none).
         hegemon: The member that leads the bloc (its row says so).
         start: The run's first month (the scenario's ``start``); exits before it are not
@@ -301,8 +302,9 @@ def member_display(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     if "p_support" in table:
         notes.append(
             "P(backs the war): share of replicates publicly supporting the hegemon's war in the "
-            "last month, whatever the rung (a member can stay active and neutral: hedging); — "
-            "where no replicate takes a stance (the hegemon itself, or no war)."
+            "last month, whatever the rung (a member can stay active and neutral: hedging; a "
+            "member outside the bloc takes a stance too); — where no replicate takes one (the "
+            "hegemon itself, or no war)."
         )
     counted = table["counted_from"].dropna() if "counted_from" in table else pd.Series()
     if len(counted):

@@ -228,7 +228,7 @@ class Calibration:
         """
         from .scoring import loo_table
 
-        return loo_table(self.stats, self.patterns, self.use)
+        return loo_table(self.stats, self.patterns)
 
     def save(self, out: str | Path, command: list[str] | None = None) -> Path:
         """Write the tables, the pair plot, the summary and the metadata into ``out``."""

@@ -33,9 +33,7 @@ def log_score(observed: np.ndarray, p: np.ndarray) -> np.ndarray:
     return np.asarray(sr.log_score(np.asarray(observed, float), clipped))
 
 
-def loo_table(
-    stats: pd.DataFrame, patterns: Sequence[Pattern], used: Sequence[bool] | None = None
-) -> pd.DataFrame:
+def loo_table(stats: pd.DataFrame, patterns: Sequence[Pattern]) -> pd.DataFrame:
     """Leave-one-out forecasts of each pattern and their scores.
 
     For pattern *p*: ``p_model`` is the probability that *p* holds among the draws the other
@@ -45,16 +43,10 @@ def loo_table(
     ``p_base_rate`` under persistence plus departures at the bloc's base rate. Every pattern is
     observed to hold (outcome 1), so Brier = (1 − p)² and log score = −log p.
 
-    Args:
-        stats: The calibration's additive statistics (one row per pattern label).
-        patterns: The patterns, in the order of ``used``.
-        used: Which patterns accepted draws. The last row, ``mean (used)``, averages those
-            only: a check the calibration does not use may be one a parameter was set on (the
-            war stances), which would flatter the model. ``None`` averages every pattern.
-
     Returns:
         One row per pattern with those probabilities and ``brier_*``, ``log_*`` columns, then
-        their mean.
+        ``mean (independent)``: their mean over the patterns no parameter was tuned on (a
+        pattern with ``tuned_on``, such as the war stances, would flatter the model).
     """
     s = stats.set_index("pattern")
     rows = []
@@ -73,8 +65,8 @@ def loo_table(
             row[f"log_{k}"] = float(log_score(np.array([1.0]), np.array([v]))[0])
         rows.append(row)
     table = pd.DataFrame(rows)
-    keep = np.ones(len(table), bool) if used is None else np.asarray(used, bool)
-    label = "mean" if used is None else "mean (used)"
+    independent = np.array([not p.tuned_on for p in patterns])
     columns = [c for c in table.columns if c != "pattern"]
-    mean = {"pattern": label} | {c: table.loc[keep, c].mean() for c in columns}
+    mean = {"pattern": "mean (independent)"}
+    mean |= {c: table.loc[independent, c].mean() for c in columns}
     return pd.concat([table, pd.DataFrame([mean])], ignore_index=True)

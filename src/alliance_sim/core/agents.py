@@ -78,7 +78,8 @@ class MemberState(mesa.Agent):
 
     Attributes:
         name: Lower-case name.
-        params: Drawn parameters, each an array of shape ``(R,)``.
+        params: Drawn parameters, each an array of shape ``(R,)``. The dict passed in is this
+            member's own: its ``access_*`` entries become views of the rows of ``access``.
         threat_kind: Index into ``THREAT_KINDS``: external, intra, hegemon or none.
         threat_source: Name of the actor or member that is its main threat.
         loyalty: Disposition to take part: the participation its choice probabilities would give
@@ -91,6 +92,7 @@ class MemberState(mesa.Agent):
         trust_beta: Beta-belief failures.
         state: Rung on the engagement ladder (0 active … 3 exited), int8.
         stance: Stance on the hegemon's war: -1 none (no war yet), 0 neutral, 1 support; int8.
+            A member outside the treaty takes one too (Uzbekistan); the hegemon never does.
         locked: Whether a forced exit or freeze holds the state.
         freeze_month: Clock month it was first frozen from the run's start on, or -1.
         exit_month: Clock month it exited, or -1.

@@ -30,6 +30,7 @@ from .parameters import (
     NUMERIC_MEMBER_PARAMETERS,
     PATRONS,
     RELATIONS,
+    WAR_STANCES,
     Param,
     ParameterSet,
     load_parameters,
@@ -487,6 +488,7 @@ class AllianceModel(mesa.Model):
             "threat": lambda a: float(a.threat[0]),
             "trust": lambda a: float(a.trust[0]),
             "state": lambda a: ENGAGEMENT_STATES[a.state[0]],
+            "stance": lambda a: WAR_STANCES[a.stance[0] + 1],
         }
         return mesa.DataCollector(
             model_reporters={
@@ -720,7 +722,7 @@ class AllianceModel(mesa.Model):
         return self.recorder.bloc_frame()
 
     def member_frame(self) -> pd.DataFrame:
-        """Member trajectories: date, replicate, member, loyalty, threat, trust, state."""
+        """Member trajectories: date, replicate, member, loyalty, threat, trust, state, stance."""
         return self.recorder.member_frame()
 
     def outcomes(self) -> pd.DataFrame:

@@ -40,6 +40,9 @@ class Pattern:
         calibrate: Whether calibration accepts draws on it (otherwise it is evaluated and
             reported only).
         note: Why a pattern is not used for calibration.
+        tuned_on: The parameter whose prior was set so that the model reproduces this pattern
+            (empty for none). Such a pattern is no independent evidence: forecast scores leave
+            it out of their mean.
     """
 
     id: str
@@ -49,6 +52,7 @@ class Pattern:
     check: dict[str, Any] = field(default_factory=dict)
     calibrate: bool = True
     note: str = ""
+    tuned_on: str = ""
 
     @property
     def kind(self) -> str:
@@ -244,8 +248,18 @@ EVALUATORS = {
 
 
 def pattern_weights(traj: Trajectories, patterns: Sequence[Pattern]) -> np.ndarray:
-    """Weights of every pattern for every replicate, shape ``(P, R)`` in [0, 1]."""
-    return np.stack([EVALUATORS[p.kind](traj, p.check) for p in patterns])
+    """Weights of every pattern for every replicate, shape ``(P, R)`` in [0, 1].
+
+    Raises:
+        KeyError: Naming the pattern, when it needs a member variable that was not recorded.
+    """
+    rows = []
+    for p in patterns:
+        try:
+            rows.append(EVALUATORS[p.kind](traj, p.check))
+        except KeyError as err:
+            raise KeyError(f"pattern {p.id}: {err.args[0]}") from None
+    return np.stack(rows)
 
 
 # ------------------------------------------------------------------------------ loading
@@ -279,6 +293,7 @@ def parse_patterns(raw: Mapping[str, Any], where: str = "patterns.yaml") -> list
                 check=dict(entry["check"]),
                 calibrate=bool(entry.get("calibrate", True)),
                 note=" ".join(str(entry.get("note", "")).split()),
+                tuned_on=str(entry.get("tuned_on", "")),
             )
         )
     return out

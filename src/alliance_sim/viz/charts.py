@@ -335,7 +335,7 @@ class LoyaltyChart(Chart):
 #: that no two labels, nodes or sea names overlap on the map's extent.
 LABEL_PLACES = {
     "russia": (0.0, 3.8, "center"),
-    "belarus": (-0.5, -2.6, "center"),
+    "belarus": (0.6, -2.1, "left"),
     "kazakhstan": (0.0, 3.0, "center"),
     "kyrgyzstan": (2.2, 0.0, "left"),
     "tajikistan": (0.0, -2.6, "center"),
@@ -357,7 +357,8 @@ class MapChart:
 
     Capitals are coloured by loyalty, with a shape per engagement state; relations are edges
     (red hostile, blue friendly, dashed once a member has left); outside actors are grey.
-    Hover a member for its state, loyalty, trust and threat; hover an edge for its affinity.
+    Hover a member for its state, war stance, loyalty, trust and threat; hover an edge for its
+    affinity. A member backing the hegemon's war says so in its label.
     """
 
     width = 560

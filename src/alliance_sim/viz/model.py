@@ -210,11 +210,14 @@ class View:
 
 
 def member_detail(view: View, name: str) -> str:
-    """The line under a member's name on the map: its rung, loyalty and backing of the war."""
+    """The lines under a member's name on the map: rung, loyalty, and whether it backs the war.
+
+    "backs the war" gets a line of its own, where the member supports the hegemon's war.
+    """
     if name == view.hegemon:
         return f"hegemon · capacity {view.capacity:.2f}"
     detail = f"{view.states[name]} · loyalty {view.loyalty[name]:.2f}"
-    return detail + " · backs the war" if view.stances[name] == "support" else detail
+    return detail + "\nbacks the war" if view.stances[name] == "support" else detail
 
 
 def summarise_ensemble(model: AllianceModel) -> EnsembleSummary:
@@ -402,7 +405,7 @@ class AllianceVizModel(mesa.Model):
         }
 
     def run_frame(self) -> pd.DataFrame:
-        """This run so far, one row per month: bloc metrics, members' loyalty and state."""
+        """This run so far, one row per month: bloc metrics, members' loyalty, state and stance."""
         with self._lock:
             bloc = self.run.to_frame().drop(columns="replicate")
             members = self.run.member_frame()
@@ -411,7 +414,8 @@ class AllianceVizModel(mesa.Model):
             index="date", columns="member", values="loyalty", observed=False
         ).add_prefix("loyalty_")
         states = members.pivot(index="date", columns="member", values="state").add_prefix("state_")
-        wide = wide.join(states)
+        stances = members.pivot(index="date", columns="member", values="stance")
+        wide = wide.join(states).join(stances.add_prefix("stance_"))
         wide.index = wide.index.astype(str)
         return bloc.merge(wide, left_on="date", right_index=True, how="left")
 
