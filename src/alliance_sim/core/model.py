@@ -30,11 +30,11 @@ from .parameters import (
     NUMERIC_MEMBER_PARAMETERS,
     PATRONS,
     RELATIONS,
-    WAR_STANCES,
     Param,
     ParameterSet,
     load_parameters,
     relation_name,
+    war_stance_name,
 )
 from .recorder import ArrayRecorder, period_array
 from .streams import ReplicateStreams
@@ -488,7 +488,7 @@ class AllianceModel(mesa.Model):
             "threat": lambda a: float(a.threat[0]),
             "trust": lambda a: float(a.trust[0]),
             "state": lambda a: ENGAGEMENT_STATES[a.state[0]],
-            "stance": lambda a: WAR_STANCES[a.stance[0] + 1],
+            "stance": lambda a: war_stance_name(a.stance[0]),
         }
         return mesa.DataCollector(
             model_reporters={

@@ -43,6 +43,16 @@ NUMERIC_MEMBER_PARAMETERS = (
 )
 
 
+def war_stance_name(code: int) -> str:
+    """The name of one of the model's stance codes (-1 none, 0 neutral, 1 support)."""
+    return WAR_STANCES[int(code) + 1]
+
+
+def war_stance_codes(names: object) -> np.ndarray:
+    """The model's stance codes of stance names (int8); -2 for anything that is not one."""
+    return pd.Categorical(names, categories=list(WAR_STANCES)).codes.astype(np.int8) - 1
+
+
 def key_in_words(key: str) -> str:
     """A dotted key in words: ``armenia.access_west`` -> ``Armenia's access west``.
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .parameters import ENGAGEMENT_STATES, WAR_STANCES
+from .parameters import ENGAGEMENT_STATES, WAR_STANCES, war_stance_codes
 
 #: Check kinds the evaluators understand.
 CHECK_KINDS = ("posture", "stance", "highest", "hazard")
@@ -142,8 +142,7 @@ def trajectories_from_frame(frame: pd.DataFrame) -> Trajectories:
     stance = None
     if "stance" in frame:
         stance = np.full(shape, -2, dtype=np.int8)
-        labels = frame["stance"].astype(str)
-        stance[ti, mi, ri] = pd.Categorical(labels, categories=list(WAR_STANCES)).codes - 1
+        stance[ti, mi, ri] = war_stance_codes(frame["stance"].astype(str))
     variables = {}
     for col in frame.columns:
         if col in ("date", "replicate", "member", "state", "stance"):
@@ -180,7 +179,7 @@ def stance_weight(traj: Trajectories, check: Mapping[str, Any]) -> np.ndarray:
     unknown = [s for s in check["stances"] if s not in WAR_STANCES]
     if unknown:
         raise ValueError(f"unknown stance(s) {unknown}; valid: {', '.join(WAR_STANCES)}")
-    codes = [WAR_STANCES.index(s) - 1 for s in check["stances"]]
+    codes = war_stance_codes(check["stances"])
     rows = traj.rows(check["from"], check["to"])
     idx = [traj.member_index(m) for m in check["members"]]
     return np.isin(traj.stance[rows][:, idx, :], codes).all(axis=(0, 1)).astype(float)

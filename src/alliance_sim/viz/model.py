@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..api import scenario_markers
 from ..core.model import KNOBS, AllianceModel
-from ..core.parameters import ENGAGEMENT_STATES, WAR_STANCES, load_parameters
+from ..core.parameters import ENGAGEMENT_STATES, load_parameters, war_stance_name
 from ..core.posterior import DEFAULT_REPLICATES_PER_SET, nested_layout, with_ensemble
 from ..scenarios import ScenarioError, list_scenarios, load_scenario
 
@@ -612,7 +612,7 @@ class AllianceVizModel(mesa.Model):
             members=names,
             hegemon=run.hegemon.name,
             states={a.name: ENGAGEMENT_STATES[a.state[0]] for a in agents},
-            stances={a.name: WAR_STANCES[a.stance[0] + 1] for a in agents},
+            stances={a.name: war_stance_name(a.stance[0]) for a in agents},
             loyalty={a.name: float(a.loyalty[0]) for a in agents},
             threat={a.name: float(a.threat[0]) for a in agents},
             trust={a.name: float(a.trust[0]) for a in agents},
