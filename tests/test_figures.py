@@ -1,13 +1,15 @@
 """Publication figures: colour-blind-safe states, captions with sources, event numbers that never
 overprint, small multiples for many scenarios, empty panels that say why, static pictures."""
 
+import contextlib
 import itertools
 
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator
 
-from alliance_sim import compare, run
+from alliance_sim import compare, plots, run
 from alliance_sim.plots import OKABE_ITO, STATE_COLOURS, plot_bloc, save_figure
 from alliance_sim.sweeps.plots import cell_uncertainty
 from alliance_sim.sweeps.sensitivity import sobol_warnings
@@ -65,6 +67,15 @@ def test_many_scenarios_become_small_multiples():
     assert len(panels) == 4 * 3  # one row per scenario other than the reference
     assert "each row" in fig._suptitle.get_text()
     assert "middle 50%" in _texts(fig) + str([t.get_text() for t in fig.legends[0].texts])
+
+
+@pytest.mark.parametrize("kind", ["bloc", "loyalty"])
+def test_fixing_the_date_ticks_while_drawing_changes_no_pixel(result, kind, tmp_path, monkeypatch):
+    fast = save_figure(fig := result.plot(kind), tmp_path / "fast.png").read_bytes()
+    # Afterwards the date axes tick by date again, for a caller who changes the limits.
+    assert all(isinstance(ax.xaxis.get_major_locator(), AutoDateLocator) for ax in fig.axes[:2])
+    monkeypatch.setattr(plots, "frozen_date_ticks", lambda fig: contextlib.nullcontext())
+    assert save_figure(result.plot(kind), tmp_path / "slow.png").read_bytes() == fast
 
 
 def test_figures_also_as_svg_and_pdf_on_request(result, tmp_path):
