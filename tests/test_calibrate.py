@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,65 @@ def test_accepted_draws_reproduce_every_used_pattern(in_process):
     assert acc["joint (all used)"] == pytest.approx(cal.acceptance_rate, abs=0.03)
     assert len(cal.posterior) <= cal.accepted
     assert list(cal.posterior.columns) == ["draw", *cal.prior.keys]
+
+
+STANCES = ["belarus_backs_the_war", "only_belarus_backs_the_war"]
+
+
+def test_a_wide_prior_changes_only_its_parameter_and_stays_in_range():
+    table = Prior.from_parameters()
+    wide = table.with_uniform("global.stance_cost", 0.0, 7.0)
+    i = table.keys.index("global.stance_cost")
+    assert wide.support()[0][i] == 0.0 and wide.support()[1][i] == 7.0
+    others = np.arange(table.size) != i
+    assert (wide.center[others] == table.center[others]).all()
+    assert (wide.half_width[others] == table.half_width[others]).all()
+    assert wide.hash() != table.hash()
+    with pytest.raises(ValueError, match=r"global.stance_cost: \[-1.0, 7.0\]"):
+        table.with_uniform("global.stance_cost", -1.0, 7.0)
+    with pytest.raises(KeyError, match="global.war_intensity"):
+        table.with_uniform("global.war_intensity", 0.0, 1.0)
+
+
+def test_the_war_stances_narrow_a_wide_stance_cost_prior_around_the_table_value():
+    """scripts/stance_cost_check.py at a small size: the stances alone locate the cost."""
+    key = "global.stance_cost"
+    wide = Prior.from_parameters().with_uniform(key, 0.0, 7.0)
+    cal = calibrate(draws=16384, chunk_size=8192, seed=7, prior=wide, include=STANCES)
+    table = cal.acceptance().set_index("pattern")
+    assert table.loc[STANCES, "used"].all() and table.loc[STANCES, "acceptance"].max() < 0.9
+    assert set(STANCES) <= set(cal.recipe["patterns_used"])
+    posterior = cal.posterior[key]
+    # Informative: half the wide prior's spread or less, and the table's 2.6 inside its 90%.
+    assert posterior.std() < 0.5 * wide.sd()[wide.keys.index(key)]
+    assert posterior.quantile(0.05) < 2.6 < posterior.quantile(0.95)
+    # Without the stances the same prior stays wide: they are what informs it.
+    blind = calibrate(draws=16384, chunk_size=8192, seed=7, prior=wide)
+    assert blind.posterior[key].std() > 0.8 * wide.sd()[wide.keys.index(key)]
+
+
+def test_the_stance_cost_check_script_prints_its_tables():
+    script = Path(__file__).resolve().parents[1] / "scripts" / "stance_cost_check.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--draws", "8192", "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("8,192 draws,")
+    rows = {line.split("|")[1].strip(): line for line in lines if line.startswith("| ")}
+    assert {"table prior", "wide prior", "posterior (wide prior, stances used)"} <= set(rows)
+    assert rows["belarus_backs_the_war"].split("|")[2].strip() == "True"  # used here
+    assert "global.stance_cost" in rows
+
+
+def test_include_and_leave_out_name_unknown_or_contradictory_patterns():
+    with pytest.raises(KeyError, match="cannot include unknown pattern.*nope"):
+        calibrate(draws=10, include=["nope"])
+    with pytest.raises(ValueError, match="belarus_backs_the_war both left out and included"):
+        calibrate(draws=10, include=STANCES[:1], leave_out=STANCES[:1])
 
 
 def test_same_seed_same_posterior_with_two_worker_processes(in_process):

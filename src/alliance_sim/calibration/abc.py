@@ -262,6 +262,7 @@ def calibrate(
     seed: int = DEFAULT_SEED,
     patterns: Sequence[str] | None = None,
     leave_out: Sequence[str] = (),
+    include: Sequence[str] = (),
     chunk_size: int = DEFAULT_CHUNK,
     executor: Executor | None = None,
     out: str | Path | None = None,
@@ -278,6 +279,9 @@ def calibrate(
         patterns: Pattern ids to evaluate (default all packaged patterns).
         leave_out: Pattern ids evaluated and reported but not used for acceptance (besides
             those the pattern file marks ``calibrate: false``).
+        include: Pattern ids used for acceptance although the pattern file marks them
+            ``calibrate: false``: a check of what they would say (with a prior that was not
+            set from them), e.g. ``scripts/stance_cost_check.py``.
         chunk_size: Draws per chunk: part of the experiment (it fixes the random streams).
         executor: Where chunks run (default in-process); not closed here.
         out: Folder to stream chunks to (resumable); without it, results stay in memory.
@@ -292,7 +296,8 @@ def calibrate(
 
     Raises:
         KeyError: For an unknown pattern id.
-        ValueError: For impossible sizes, or ``resume`` without ``out``.
+        ValueError: For impossible sizes, a pattern both left out and included, or ``resume``
+            without ``out``.
         SweepFolderError: When ``out`` holds another calibration or sweep.
     """
     if resume and out is None:
@@ -301,10 +306,14 @@ def calibrate(
         raise ValueError("draws and chunk_size must both be at least 1")
     draws, chunk_size, seed = int(draws), int(chunk_size), int(seed)
     pats = load_patterns(patterns)
-    unknown = sorted(set(leave_out) - {p.id for p in pats})
-    if unknown:
-        raise KeyError(f"cannot leave out unknown pattern(s) {', '.join(unknown)}")
-    use = [p.calibrate and p.id not in set(leave_out) for p in pats]
+    for asked, verb in ((leave_out, "leave out"), (include, "include")):
+        unknown = sorted(set(asked) - {p.id for p in pats})
+        if unknown:
+            raise KeyError(f"cannot {verb} unknown pattern(s) {', '.join(unknown)}")
+    both = sorted(set(leave_out) & set(include))
+    if both:
+        raise ValueError(f"pattern(s) {', '.join(both)} both left out and included")
+    use = [(p.calibrate or p.id in set(include)) and p.id not in set(leave_out) for p in pats]
     prior = prior or Prior.from_parameters()
     rec = recipe(prior, pats, use, draws, seed, chunk_size, sample)
     n_chunks = -(-draws // chunk_size)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -102,6 +102,25 @@ class Prior:
             rows.append((key, float(p.value), float(p.uncertainty), p.low, p.high))
         keys, center, half, low, high = zip(*rows, strict=True) if rows else ((),) * 5
         return cls(tuple(keys), *(np.array(v, dtype=float) for v in (center, half, low, high)))
+
+    def with_uniform(self, key: str, low: float, high: float) -> Prior:
+        """The same prior with ``key`` drawn uniformly on ``[low, high]`` instead.
+
+        Raises:
+            KeyError: If ``key`` is not one of the prior's parameters.
+            ValueError: If the interval is empty or leaves the parameter's admissible range.
+        """
+        if key not in self.keys:
+            raise KeyError(f"{key} is not a calibrated parameter")
+        i = self.keys.index(key)
+        if not self.low[i] <= low < high <= self.high[i]:
+            raise ValueError(
+                f"{key}: [{low}, {high}] must be a non-empty interval inside its admissible range "
+                f"[{self.low[i]}, {self.high[i]}]"
+            )
+        center, half = self.center.copy(), self.half_width.copy()
+        center[i], half[i] = (low + high) / 2, (high - low) / 2
+        return replace(self, center=center, half_width=half)
 
     @property
     def size(self) -> int:
