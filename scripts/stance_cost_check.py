@@ -7,8 +7,9 @@ stances document 000 reports (only Belarus backs the war), so the shipped calibr
 accept draws on those two patterns. This check gives stance_cost an outcome-free prior instead,
 uniform from 0 (taking sides costs nothing) to the most a member could gain from taking sides
 at the table's central weights (full alignment plus a full threat from the war's adversary:
-``align_weight + threat_weight``; at a higher cost no member would ever back the war), keeps every
-other prior as it is, and calibrates on all patterns with the two stance patterns included.
+``align_weight + threat_weight``; above it backing the war has negative utility for every
+member at the central weights), keeps every other prior as it is, and calibrates on all patterns
+with the two stance patterns included.
 Prints Markdown tables: stance_cost under the table's prior, the wide prior and the posterior;
 each pattern's acceptance; the parameters whose posterior mean moved. docs/validation.md 1.1
 quotes them.

@@ -76,13 +76,16 @@ def test_a_wide_prior_changes_only_its_parameter_and_stays_in_range():
         table.with_uniform("global.war_intensity", 0.0, 1.0)
 
 
-def test_the_war_stances_narrow_a_wide_stance_cost_prior_around_the_table_value():
+def test_the_war_stances_narrow_a_wide_stance_cost_prior_around_the_table_value(in_process):
     """scripts/stance_cost_check.py at a small size: the stances alone locate the cost."""
     key = "global.stance_cost"
     wide = Prior.from_parameters().with_uniform(key, 0.0, 7.0)
     cal = calibrate(draws=16384, chunk_size=8192, seed=7, prior=wide, include=STANCES)
     table = cal.acceptance().set_index("pattern")
-    assert table.loc[STANCES, "used"].all() and table.loc[STANCES, "acceptance"].max() < 0.9
+    assert table.loc[STANCES, "used"].all()
+    # The table's narrow prior was set on the stances: it reproduces them far more often.
+    tuned = in_process.acceptance().set_index("pattern").loc[STANCES, "acceptance"]
+    assert (table.loc[STANCES, "acceptance"] < tuned - 0.1).all()
     assert set(STANCES) <= set(cal.recipe["patterns_used"])
     posterior = cal.posterior[key]
     # Informative: half the wide prior's spread or less, and the table's 2.6 inside its 90%.

@@ -11,6 +11,7 @@ labels never overprint.
 from __future__ import annotations
 
 import textwrap
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,15 +162,20 @@ def frozen_date_ticks(fig: Figure) -> Iterator[None]:
         locs = axis.get_majorticklocs()
         fixed = FixedFormatter(formatter.format_ticks(locs))
         fixed.set_offset_string(formatter.get_offset())
-        saved.append((axis, locator, formatter))
+        saved.append((axis, locator, formatter, axis.isDefault_majloc, axis.isDefault_majfmt))
+        # Formatter first: setting a locator links it to the formatter in place, which must not
+        # touch the date formatter that is given back. (Its locator follows on the next line.)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "FixedFormatter should only be used", UserWarning)
+            axis.set_major_formatter(fixed)
         axis.set_major_locator(FixedLocator(locs))
-        axis.set_major_formatter(fixed)
     try:
         yield
     finally:
-        for axis, locator, formatter in saved:
-            axis.set_major_locator(locator)
+        for axis, locator, formatter, default_locator, default_formatter in saved:
             axis.set_major_formatter(formatter)
+            axis.set_major_locator(locator)  # and links the formatter to its locator again
+            axis.isDefault_majloc, axis.isDefault_majfmt = default_locator, default_formatter
 
 
 def event_key(markers: Sequence[Marker], start: int = 1) -> str:

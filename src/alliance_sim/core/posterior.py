@@ -106,6 +106,11 @@ class Prior:
     def with_uniform(self, key: str, low: float, high: float) -> Prior:
         """The same prior with ``key`` drawn uniformly on ``[low, high]`` instead.
 
+        Args:
+            key: Dotted key of one of the prior's parameters.
+            low: Lowest value, at or above the parameter's admissible minimum.
+            high: Highest value, at or below its admissible maximum.
+
         Raises:
             KeyError: If ``key`` is not one of the prior's parameters.
             ValueError: If the interval is empty or leaves the parameter's admissible range.
