@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from alliance_sim import AllianceModel
+from alliance_sim.core import mechanisms as mech
 from alliance_sim.sweeps import (
     DaskExecutor,
     ProcessExecutor,
@@ -43,6 +44,9 @@ def test_results_are_tidy_one_row_per_design_point(in_process):
         assert (r[f"{metric}_q05"] <= r[f"{metric}_q95"]).all()
     # Uzbekistan starts outside the bloc and Russia is the hegemon: neither can exit.
     assert r["p_exit_uzbekistan"].eq(0).all() and r["p_exit_russia"].eq(0).all()
+    # Belarus backs Russia's war and Kazakhstan hedges at every point; Russia takes no stance.
+    assert (r["p_backs_war_belarus"] > 0.5).all() and (r["p_backs_war_kazakhstan"] < 0.2).all()
+    assert r["p_backs_war_russia"].eq(0).all()
 
 
 def test_a_weaker_russia_and_a_stronger_china_lose_members(in_process):
@@ -77,6 +81,10 @@ def test_a_design_point_matches_a_direct_model_run():
     start = pd.Period("2022-10", freq="M")
     frozen = ((kyrgyz["freeze_date"] >= start) | (kyrgyz["exit_date"] >= start)).mean()
     assert r.loc[0, "p_freeze_kyrgyzstan"] == pytest.approx(frozen, abs=0)
+    # The war stance at the horizon: the model's own share of replicates backing the war.
+    for member in ("belarus", "kazakhstan"):
+        backs = (model.member(member).stance == mech.SUPPORT).mean()
+        assert r.loc[0, f"p_backs_war_{member}"] == pytest.approx(backs, abs=0)
 
 
 def test_by_default_each_replicate_draws_its_own_posterior_set():

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core import mechanisms as mech
 from ..core.model import AllianceModel
 from ..core.parameters import ENGAGEMENT_STATES, load_parameters
 from ..core.posterior import with_ensemble
@@ -72,6 +73,7 @@ def outcome_columns(member_names: list[str] | None = None, at: Sequence[int] = (
     cols += ["p_any_exit", "p_any_freeze", "exits_mean"]
     cols += [f"p_exit_{m}" for m in names]
     cols += [f"p_freeze_{m}" for m in names]
+    cols += [f"p_backs_war_{m}" for m in names]
     for t in at:
         cols += [bloc_month_column(o, t) for o in BLOC_MONTH_OUTCOMES]
         cols += [member_month_column(o, m, t) for m in names for o in MEMBER_MONTH_OUTCOMES]
@@ -267,6 +269,8 @@ def _run_chunk(task: ChunkTask) -> ChunkResult:
     freezes = np.stack([m.freeze_month for m in model.members]).reshape(len(names), p, n)
     from_month = model.start_index
     summary = summarise_point_block(final, exits, freezes, model.founding, from_month)
+    stances = np.stack([m.stance for m in model.members]).reshape(len(names), p, n)
+    backs_war = (stances == mech.SUPPORT).mean(axis=2)
 
     results = pd.DataFrame({"point": np.arange(task.first_point, task.first_point + p)})
     for key, values in task.design.items():
@@ -278,6 +282,8 @@ def _run_chunk(task: ChunkTask) -> ChunkResult:
             columns[col] = summary["p_exit"][names.index(col[7:])]
         elif col.startswith("p_freeze_"):
             columns[col] = summary["p_freeze"][names.index(col[9:])]
+        elif col.startswith("p_backs_war_"):
+            columns[col] = backs_war[names.index(col[12:])]
         else:
             columns[col] = summary[col]
     if task.at:

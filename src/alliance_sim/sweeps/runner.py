@@ -22,7 +22,7 @@ from ..core.checks import MAX_MONTHS, check_count, check_seed, check_window
 from ..core.parameters import load_parameters
 from ..core.posterior import check_ensemble_mode
 from ..scenarios import Scenario, load_scenario, revise_scenario
-from .chunk import ChunkResult, ChunkTask, evaluate_chunk
+from .chunk import ChunkResult, ChunkTask, evaluate_chunk, outcome_columns
 from .designs import check_key, check_points, grid
 from .executors import Executor, InProcessExecutor
 from .store import ChunkStore
@@ -144,6 +144,9 @@ def fingerprint(
     h.update(scenario.to_yaml().encode())
     h.update(json.dumps([replicates, seed, chunk_size, timeseries]).encode())
     h.update(json.dumps([int(t) for t in at]).encode())
+    # The outcome columns themselves: chunks written by a version with other columns must not
+    # be assembled with new ones.
+    h.update(json.dumps(outcome_columns(at=[int(t) for t in at])).encode())
     h.update(ensemble.encode())
     h.update(package_fingerprint().encode())
     return h.hexdigest()

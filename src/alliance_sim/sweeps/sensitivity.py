@@ -37,7 +37,12 @@ def outcome_label(outcome: str) -> str:
     """A readable label for an outcome column."""
     if outcome in OUTCOME_LABELS:
         return OUTCOME_LABELS[outcome]
-    for prefix, text in (("p_exit_", "P({} exits)"), ("p_freeze_", "P({} freezes or exits)")):
+    prefixes = (
+        ("p_exit_", "P({} exits)"),
+        ("p_freeze_", "P({} freezes or exits)"),
+        ("p_backs_war_", "P({} backs the war at the horizon)"),
+    )
+    for prefix, text in prefixes:
         if outcome.startswith(prefix):
             return text.format(outcome[len(prefix) :].capitalize())
     return outcome
