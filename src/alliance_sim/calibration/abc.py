@@ -310,10 +310,11 @@ def calibrate(
         unknown = sorted(set(asked) - {p.id for p in pats})
         if unknown:
             raise KeyError(f"cannot {verb} unknown pattern(s) {', '.join(unknown)}")
-    both = sorted(set(leave_out) & set(include))
-    if both:
-        raise ValueError(f"pattern(s) {', '.join(both)} both left out and included")
-    use = [(p.calibrate or p.id in set(include)) and p.id not in set(leave_out) for p in pats]
+    included, left_out = set(include), set(leave_out)
+    if included & left_out:
+        both = ", ".join(sorted(included & left_out))
+        raise ValueError(f"pattern(s) {both} both left out and included")
+    use = [(p.calibrate or p.id in included) and p.id not in left_out for p in pats]
     prior = prior or Prior.from_parameters()
     rec = recipe(prior, pats, use, draws, seed, chunk_size, sample)
     n_chunks = -(-draws // chunk_size)

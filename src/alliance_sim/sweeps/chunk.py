@@ -270,22 +270,19 @@ def _run_chunk(task: ChunkTask) -> ChunkResult:
     from_month = model.start_index
     summary = summarise_point_block(final, exits, freezes, model.founding, from_month)
     stances = np.stack([m.stance for m in model.members]).reshape(len(names), p, n)
-    backs_war = (stances == mech.SUPPORT).mean(axis=2)
+    summary["p_backs_war"] = (stances == mech.SUPPORT).mean(axis=2)
+    # The per-member outcomes, shape (M, P), under their columns' names (p_exit_armenia, ...).
+    by_member = {
+        f"{outcome}_{member}": summary[outcome][j]
+        for outcome in ("p_exit", "p_freeze", "p_backs_war")
+        for j, member in enumerate(names)
+    }
 
     results = pd.DataFrame({"point": np.arange(task.first_point, task.first_point + p)})
     for key, values in task.design.items():
         results[key] = np.asarray(values, dtype=float)
     results["replicates"] = n
-    columns = {}
-    for col in outcome_columns(names):
-        if col.startswith("p_exit_"):
-            columns[col] = summary["p_exit"][names.index(col[7:])]
-        elif col.startswith("p_freeze_"):
-            columns[col] = summary["p_freeze"][names.index(col[9:])]
-        elif col.startswith("p_backs_war_"):
-            columns[col] = backs_war[names.index(col[12:])]
-        else:
-            columns[col] = summary[col]
+    columns = {c: by_member[c] if c in by_member else summary[c] for c in outcome_columns(names)}
     if task.at:
         states, left, exited = (a.reshape(len(task.at), len(names), p, n) for a in at_months)
         rows = model.recorder.bloc
