@@ -85,6 +85,16 @@ def test_fixing_the_date_ticks_while_drawing_changes_no_pixel(result, kind, tmp_
     assert save_figure(result.plot(kind), tmp_path / "slow.png").read_bytes() == fast
 
 
+@pytest.mark.parametrize("kind", ["bloc", "states", "map"])
+def test_the_measured_saved_area_is_matplotlibs_tight_one(result, kind, tmp_path):
+    fast = save_figure(result.plot(kind), tmp_path / "fast.png").read_bytes()
+    fig = result.plot(kind)
+    FigureCanvasAgg(fig)
+    with plots.frozen_date_ticks(fig):
+        fig.savefig(tmp_path / "tight.png", dpi=150, bbox_inches="tight", pad_inches=0.15)
+    assert (tmp_path / "tight.png").read_bytes() == fast
+
+
 def test_figures_also_as_svg_and_pdf_on_request(result, tmp_path):
     save_figure(result.plot("bloc"), tmp_path / "bloc.png", ("svg", "pdf"))
     assert (tmp_path / "bloc.svg").read_text().lstrip().startswith("<?xml")

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FixedFormatter, FixedLocator  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from .summary import BLOC_METRICS, probability  # noqa: E402
 
@@ -91,6 +92,10 @@ OVERLAY_MAX = 4
 BAND_50 = "middle 50% of replicates"
 BAND_90 = "middle 90% of replicates"
 
+#: Resolution of the PNGs, and the margin kept around everything drawn.
+PNG_DPI = 150
+PAD_INCHES = 0.15
+
 #: A marked event: (month, label).
 Marker = tuple[str, str]
 
@@ -106,15 +111,40 @@ def save_figure(fig: Figure, path: str | Path, formats: Sequence[str] = ()) -> P
     Returns:
         The PNG's path.
     """
-    FigureCanvasAgg(fig)
+    canvas = FigureCanvasAgg(fig)
     path = Path(path)
     with frozen_date_ticks(fig):
-        fig.savefig(path, dpi=150, format="png", bbox_inches="tight", pad_inches=0.15)
-        for fmt in formats:
+        fig.savefig(
+            path,
+            dpi=PNG_DPI,
+            format="png",
+            bbox_inches=_saved_area(fig, canvas),
+            pad_inches=PAD_INCHES,
+        )
+        for fmt in formats:  # vector formats measure text at 72 dpi: matplotlib's own "tight"
             fig.savefig(
-                path.with_suffix(f".{fmt}"), format=fmt, bbox_inches="tight", pad_inches=0.15
+                path.with_suffix(f".{fmt}"), format=fmt, bbox_inches="tight", pad_inches=PAD_INCHES
             )
     return path
+
+
+def _saved_area(fig: Figure, canvas: FigureCanvasAgg) -> Bbox | str:
+    """The area ``savefig`` keeps: everything drawn plus :data:`PAD_INCHES` around it.
+
+    Asked for ``"tight"``, ``savefig`` draws the whole figure once unseen, to run the layout and
+    place every artist, before measuring it; a figure laid out by :func:`finish` has no layout
+    left to run, and measuring it places what is measured, so that draw was a third pass over
+    every text of the figure. Measured here at the PNG's resolution, the area is the one
+    ``"tight"`` gives. A figure still under a layout engine keeps ``"tight"``.
+    """
+    if fig.get_layout_engine() is not None:
+        return "tight"
+    dpi = fig.dpi
+    fig.set_dpi(PNG_DPI)  # text is measured at the resolution it is drawn at
+    try:
+        return fig.get_tightbbox(canvas.get_renderer()).padded(PAD_INCHES)
+    finally:
+        fig.set_dpi(dpi)
 
 
 def finish(fig: Figure, caption: str = "", source: str = "", width: int = 150) -> Figure:
@@ -134,7 +164,7 @@ def finish(fig: Figure, caption: str = "", source: str = "", width: int = 150) -
                 legend.set_loc("lower left")
                 legend.set_bbox_to_anchor((box.x0, box.y0), transform=fig.transFigure)
                 legend.borderaxespad = 0.0
-            fig.set_layout_engine("none")
+            fig.set_layout_engine(None)  # no engine: nothing moves again when saved
             bottom = fig.get_tightbbox(canvas.get_renderer()).y0 / fig.get_figheight()
         fig.text(
             0.01, bottom - 0.012, "\n".join(lines), ha="left", va="top", fontsize=8, color="0.2"
