@@ -23,16 +23,17 @@ def test_same_seed_same_numbers_different_seed_different_numbers():
 
 
 def test_vectorised_ensemble_matches_separate_runs_in_distribution():
-    # A year after the start (the 2022 replay included): 1,000 separate Mesa models of the whole
-    # horizon would take most of a minute.
+    # A year after the start (the 2022 replay included), 500 separate Mesa models (about 50 ms
+    # each) against an ensemble of 1,000: at the 1% level the KS test detects a gap of 0.09
+    # between the two distribution functions (0.07 with 1,000 separate models, twice the time).
     ensemble = _run(replicates=1000, seed=1000, months=12).final()["cohesion"].to_numpy()
     separate = np.array(
-        [_run(replicates=1, seed=s, months=12).final()["cohesion"][0] for s in range(1000)]
+        [_run(replicates=1, seed=s, months=12).final()["cohesion"][0] for s in range(500)]
     )
     result = stats.ks_2samp(ensemble, separate)
     assert result.pvalue > 0.01, result
-    # Medians of two samples of 1,000 from the same distribution: fixed-membership cohesion is
-    # bimodal once members can leave on their own, so the sampling error is a few hundredths.
+    # Medians of samples of 1,000 and 500 from the same distribution: fixed-membership cohesion
+    # is bimodal once members can leave on their own, so the sampling error is a few hundredths.
     assert abs(np.median(ensemble) - np.median(separate)) < 0.04
 
 

@@ -4,6 +4,7 @@ import errno
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -120,6 +121,14 @@ def test_ten_concurrent_runs_leave_ten_complete_distinct_folders(tmp_path):
     assert not [p for p in (tmp_path / "runs").iterdir() if p.name.startswith(".")]
 
 
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One finished run folder, written by ``alliance-sim run``; tests damage copies of it."""
+    folder = tmp_path_factory.mktemp("tiny") / "r"
+    assert main(["run", "baseline", *TINY, "--seed", "1", "--out", str(folder)]) == 0
+    return folder
+
+
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
@@ -129,10 +138,10 @@ def test_ten_concurrent_runs_leave_ten_complete_distinct_folders(tmp_path):
     ],
 )
 def test_report_on_a_damaged_file_names_it_and_leaves_the_report(
-    tmp_path, monkeypatch, capsys, name, text, message
+    tiny_run, tmp_path, monkeypatch, capsys, name, text, message
 ):
     monkeypatch.chdir(tmp_path)
-    assert main(["run", "baseline", *TINY, "--seed", "1", "--out", "r"]) == 0
+    shutil.copytree(tiny_run, "r")  # copy2: the report keeps its bytes and its mtime
     report = tmp_path / "r" / "report.html"
     before = report.read_bytes(), report.stat().st_mtime_ns
     (tmp_path / "r" / name).write_text(text)
