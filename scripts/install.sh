@@ -83,7 +83,7 @@ fi
 # machine); pip itself if uv cannot be installed, or with INSTALLER=pip. uv reads its own index
 # settings (UV_INDEX_URL, uv.toml), not pip's: behind a pip-only mirror, use INSTALLER=pip.
 if [ "${INSTALLER:-uv}" = uv ] && "$venv/bin/python" -m pip install --quiet uv; then
-    "$venv/bin/python" -m uv pip install --quiet --python "$venv/bin/python" -e ".[$extras]"
+    "$venv/bin/python" -m uv pip install --quiet --compile-bytecode --python "$venv/bin/python" -e ".[$extras]"
 else
     "$venv/bin/python" -m pip install --quiet --upgrade pip
     "$venv/bin/python" -m pip install --quiet -e ".[$extras]"

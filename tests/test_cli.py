@@ -227,6 +227,24 @@ def test_help_still_prints_the_usage():
     assert done.returncode == 0 and done.stdout.startswith("usage: alliance-sim run")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["validate", "scenarios/baseline.yaml"], ["params", "armenia"], ["list"],
+     ["run", "baseline", "--replicates", "abc"], ["calibrate", "--help"]],
+)  # fmt: skip
+def test_commands_that_simulate_nothing_do_not_import_mesa_or_matplotlib(args):
+    # Answering at once: the package's public names are imported on first use.
+    probe = (
+        "import sys\nfrom alliance_sim.cli import main\ntry:\n    main(sys.argv[1:])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('mesa', 'matplotlib', 'alliance_sim.api') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", (done.stdout, done.stderr)
+
+
 def test_list_show_validate_params():
     listed = cli("list")
     assert listed.returncode == 0

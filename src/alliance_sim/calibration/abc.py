@@ -29,14 +29,8 @@ from ..core.patterns import Pattern, load_patterns, patterns_hash
 from ..core.posterior import Prior
 from ..sweeps.executors import Executor, InProcessExecutor
 from ..sweeps.store import ChunkStore
+from .defaults import DEFAULT_CHUNK, DEFAULT_SAMPLE, DEFAULT_SEED
 from .simulate import CalibrationChunk, CalibrationTask, months_needed, run_chunk
-
-#: Default draws per chunk (one vectorised model each).
-DEFAULT_CHUNK = 8192
-#: Default seed of a calibration.
-DEFAULT_SEED = 20221021
-#: Accepted draws stored at most (spread evenly over chunks); statistics use every draw.
-DEFAULT_SAMPLE = 100_000
 
 
 def model_version() -> str:

@@ -136,7 +136,7 @@ def _score(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the calibrate, forecast and score subcommands."""
-    from ..calibration.abc import DEFAULT_CHUNK, DEFAULT_SEED
+    from ..calibration.defaults import DEFAULT_CHUNK, DEFAULT_SEED
 
     p = sub.add_parser(
         "calibrate",
