@@ -164,7 +164,12 @@ def finish(fig: Figure, caption: str = "", source: str = "", width: int = 150) -
                 legend.set_loc("lower left")
                 legend.set_bbox_to_anchor((box.x0, box.y0), transform=fig.transFigure)
                 legend.borderaxespad = 0.0
-            fig.set_layout_engine(None)  # no engine: nothing moves again when saved
+            # No engine at all (a placeholder would still make savefig lay out again), whatever
+            # the user's rcParams would otherwise put in its place.
+            with matplotlib.rc_context(
+                {"figure.autolayout": False, "figure.constrained_layout.use": False}
+            ):
+                fig.set_layout_engine(None)
             bottom = fig.get_tightbbox(canvas.get_renderer()).y0 / fig.get_figheight()
         fig.text(
             0.01, bottom - 0.012, "\n".join(lines), ha="left", va="top", fontsize=8, color="0.2"
