@@ -12,6 +12,7 @@ import pytest
 
 from alliance_sim import AllianceModel, load_parameters
 from alliance_sim.core import mechanisms as mech
+from alliance_sim.core.floats import FLOAT
 from alliance_sim.worlds import annual_exit_hazards, calm_world, severe_stress
 
 PARTNERS = ["belarus", "kazakhstan", "kyrgyzstan", "tajikistan", "armenia"]
@@ -305,8 +306,8 @@ def test_affinity_to_the_hegemon_is_stored_once_and_rewards_move_it():
     np.testing.assert_array_equal(model.affinity_baseline[i, h], tajikistan.params["affinity"])
     np.testing.assert_array_equal(tajikistan.affinity, model.affinity[i, h])
     model.set_parameter("tajikistan.affinity", 0.2)
-    np.testing.assert_array_equal(model.affinity[i, h], 0.2)
-    np.testing.assert_array_equal(tajikistan.params["affinity"], 0.2)
+    np.testing.assert_array_equal(model.affinity[i, h], FLOAT(0.2))
+    np.testing.assert_array_equal(tajikistan.params["affinity"], FLOAT(0.2))
 
 
 def test_an_external_threat_starts_at_its_source_s_pressure():

@@ -55,7 +55,7 @@ def test_event_numbers_in_the_same_month_never_overprint(result):
 def test_an_empty_panel_says_why(result):
     # Members can leave on their own (mostly at the November summit): one month, a seed in
     # which none does.
-    nobody_leaves = run("baseline", replicates=10, months=1, seed=2)
+    nobody_leaves = run("baseline", replicates=10, months=1, seed=1)
     assert nobody_leaves.model.outcomes()["exit_date"].isna().all()
     texts = [t.get_text() for ax in nobody_leaves.plot("exit").axes for t in ax.texts]
     assert any("No member left in any replicate" in t for t in texts)

@@ -96,7 +96,12 @@ def test_border_clash_between_members_turns_their_relation_hostile():
     for m in (model, control):
         m.run_model()
     i, j = model.index["kazakhstan"], model.index["kyrgyzstan"]
-    assert np.all(model.affinity[i, j] < control.affinity[i, j] - 0.3)
+    # The clash cuts the pair by the hostility drawn in each replicate; a month's recovery
+    # closes a share of the gap (control: the pair stays at its baseline).
+    g = model.g
+    expected = g["clash_hostility"] * (1.0 - g["affinity_recovery"])
+    assert np.all(expected > 0.25)
+    np.testing.assert_allclose(control.affinity[i, j] - model.affinity[i, j], expected, rtol=1e-5)
     assert np.all(model.member("kazakhstan").pressure > control.member("kazakhstan").pressure + 0.5)
 
 

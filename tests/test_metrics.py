@@ -105,7 +105,8 @@ def test_credibility_responds_to_the_hegemons_capacity():
     strong = AllianceModel(replicates=100, months=1, seed=8, russia_capacity=0.9)
     weak = AllianceModel(replicates=100, months=1, seed=8, russia_capacity=0.3)
     ratio = weak.metrics["credibility"] / strong.metrics["credibility"]
-    np.testing.assert_allclose(ratio, 0.3 / 0.9, rtol=1e-12)
+    # Exact but for float32 rounding (the model's arrays are float32).
+    np.testing.assert_allclose(ratio, 0.3 / 0.9, rtol=1e-6)
 
 
 def _paired(comparison, scenario):

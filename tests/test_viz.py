@@ -69,6 +69,7 @@ def test_this_run_is_a_typical_one_inside_the_band_not_a_tail_case():
 
 
 def test_the_band_runs_parameter_sets_from_the_calibrated_posterior():
+    from alliance_sim.core.floats import FLOAT
     from alliance_sim.core.posterior import load_posterior
     from alliance_sim.viz.model import PER_SET, band_source
 
@@ -76,7 +77,8 @@ def test_the_band_runs_parameter_sets_from_the_calibrated_posterior():
     contagion = model.ensemble.g["contagion"]  # a calibrated parameter
     sets = np.unique(contagion)
     assert len(sets) == 50 // PER_SET  # each set run PER_SET times
-    assert set(sets) <= set(load_posterior()["global.contagion"])
+    # The model holds parameters in its float type (float32).
+    assert set(sets) <= set(load_posterior()["global.contagion"].astype(FLOAT))
     assert "5 parameter sets drawn from the calibrated posterior" in band_source(50)
     # a moved slider wins over the posterior in every replicate
     moved = AllianceVizModel(band_replicates=50, contagion=0.9)

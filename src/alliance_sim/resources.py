@@ -15,7 +15,7 @@ from .errors import NotEnoughMemory
 
 #: Bytes per replicate for the model's own state (agents' arrays, snapshots, draws).
 BYTES_PER_REPLICATE = 4_000
-#: Bytes per recorded bloc month and replicate (four float64 metrics and working copies).
+#: Bytes per recorded bloc month and replicate (six float32 metrics and working copies).
 BYTES_PER_BLOC_RECORD = 100
 #: Bytes per recorded member month and replicate, through to the saved tidy tables.
 BYTES_PER_MEMBER_RECORD = 150

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import mechanisms as mech
 from . import metrics
+from .floats import FLOAT
 
 Term = float | np.ndarray
 
@@ -50,14 +51,14 @@ class AffinityTerms:
             self._constant[i, j] = False
             # Not copied: both directions of a pair share the caller's array (a member's
             # affinity parameter), which shift_baseline edits in place.
-            self._base[i][j] = np.asarray(value, dtype=float)
+            self._base[i][j] = np.asarray(value, dtype=FLOAT)
         self.set(self.baseline)
 
     # ------------------------------------------------------------------ state
     @property
     def baseline(self) -> np.ndarray:
         """The whole baseline as a new ``(M, M, R)`` array (built on each call)."""
-        out = np.empty((self.m, self.m, self.replicates))
+        out = np.empty((self.m, self.m, self.replicates), dtype=FLOAT)
         for i in range(self.m):
             for j in range(self.m):
                 out[i, j] = self._base[i][j]
@@ -87,7 +88,7 @@ class AffinityTerms:
         A float ``(R,)`` array becomes the baseline itself (not a copy), so a member's affinity
         parameter given here stays the one stored value that rewards move.
         """
-        base = np.asarray(value, dtype=float)
+        base = np.asarray(value, dtype=FLOAT)
         if base.shape != (self.replicates,):
             base = np.broadcast_to(base, (self.replicates,)).copy()
         for a, b in ((i, j), (j, i)):
@@ -123,7 +124,7 @@ class AffinityTerms:
         for a, b in ((i, j), (j, i)):
             base = self._base[a][b]
             if not isinstance(base, np.ndarray):
-                base = self._base[a][b] = np.full(self.replicates, base)
+                base = self._base[a][b] = np.full(self.replicates, base, dtype=FLOAT)
                 self._constant[a, b] = False
             if not any(base is done for done in shifted):  # the two directions may share it
                 base[moved] = np.clip(base[moved] + step, -1.0, 1.0)
@@ -252,7 +253,7 @@ class AffinityTerms:
         engaged_rows = states <= mech.REDUCED
         always = engaged_rows.all(axis=1)
         never = ~engaged_rows.any(axis=1)
-        engaged = engaged_rows.astype(float)
+        engaged = engaged_rows.astype(FLOAT)
         n = engaged.sum(axis=0)
         loyalty_sum = (loyalty * engaged).sum(axis=0)
         # A member outside the founding bloc that is engaged somewhere (a rejoiner) counts
@@ -262,10 +263,10 @@ class AffinityTerms:
             engaged_f = engaged * founding[:, None]
             n_f = engaged_f.sum(axis=0)
             loyalty_sum_f = (loyalty * engaged_f).sum(axis=0)
-            total_f = np.zeros(self.replicates)
+            total_f = np.zeros(self.replicates, dtype=FLOAT)
         # Sum of the engaged pairs' half-affinity, in C order over (i, j) as numpy reduces it.
-        total = np.zeros(self.replicates)
-        buffer = np.empty(self.replicates)
+        total = np.zeros(self.replicates, dtype=FLOAT)
+        buffer = np.empty(self.replicates, dtype=FLOAT)
         both: dict[tuple[int, int], np.ndarray] = {}
         for i in range(self.m):
             if never[i]:

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import mechanisms as mech
 from .events import reward_effect
+from .floats import FLOAT
 from .parameters import ENGAGEMENT_STATES, PATRONS, THREAT_KINDS
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ class MemberState(mesa.Agent):
         self._lasting_shift: np.ndarray | None = None  # external threats' lasting shifts
         # An external threat starts where it relaxes to: its source actor's pressure.
         self.threat = self.current_threat_baseline().copy()
-        self.pressure = np.zeros(r)
+        self.pressure = np.zeros(r, dtype=FLOAT)
         strength = params["prior_strength"]
         self.prior_alpha = params["prior_trust"] * strength
         self.prior_beta = (1.0 - params["prior_trust"]) * strength
@@ -136,8 +137,8 @@ class MemberState(mesa.Agent):
         self.locked = np.zeros(r, dtype=bool)
         self.freeze_month = np.full(r, -1, dtype=np.int32)
         self.exit_month = np.full(r, -1, dtype=np.int32)
-        self.loyalty = np.zeros(r)
-        self.exit_probability = np.zeros(r)
+        self.loyalty = np.zeros(r, dtype=FLOAT)
+        self.exit_probability = np.zeros(r, dtype=FLOAT)
         self._next: dict[str, np.ndarray] = {}
         self._trust: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -273,7 +274,7 @@ class MemberState(mesa.Agent):
         if all_out:
             # Out everywhere: the state stays, the hazard is 0 (the draws are still taken).
             next_state = state.copy()
-            exit_probability = np.zeros(model.replicates)
+            exit_probability = np.zeros(model.replicates, dtype=FLOAT)
         else:
             support = self.stance == mech.SUPPORT
             weights = free * model.switching_discounts(state, support)
@@ -401,7 +402,9 @@ class MemberState(mesa.Agent):
             return
         if self.threat_kind == mech.EXTERNAL:  # its baseline is the source's pressure
             previous = 0.0 if self._lasting_shift is None else self._lasting_shift
-            self._lasting_shift = previous + np.broadcast_to(delta, self.threat.shape)
+            self._lasting_shift = previous + np.broadcast_to(
+                np.asarray(delta, dtype=self.threat.dtype), self.threat.shape
+            )
         else:
             self.threat_baseline = np.clip(self.threat_baseline + delta, 0.0, 1.0)
 
@@ -428,7 +431,7 @@ class Hegemon(MemberState):
     def __init__(self, *args, capacity: np.ndarray, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.capacity = capacity
-        self.loyalty = np.ones(self.model.replicates)
+        self.loyalty = np.ones(self.model.replicates, dtype=FLOAT)
 
     def answers(self, member: MemberState) -> np.ndarray:
         """Whether the hegemon answers ``member``'s request, drawn per replicate (0 or 1)."""
@@ -437,7 +440,7 @@ class Hegemon(MemberState):
             member.params["commitment"],
             self.model.guarantee_rung(member.state),
         )
-        return (self.model.streams.uniform() < probability).astype(float)
+        return (self.model.streams.uniform() < probability).astype(FLOAT)
 
     def act(self) -> None:
         """Honour at most one member this month by the reward rule (before members decide)."""
@@ -445,14 +448,14 @@ class Hegemon(MemberState):
         others = [m for m in model.members if m is not self]
         # mech.reward_probability for every other member: rate × capacity is shared.
         scale = model.g["reward_rate"] * self.capacity
-        probabilities = np.empty((len(others), model.replicates))
+        probabilities = np.empty((len(others), model.replicates), dtype=FLOAT)
         for row, member in zip(probabilities, others, strict=True):
             np.multiply(scale, member.params["commitment"], out=row)
             row *= member.state == mech.ACTIVE
         draw = model.streams.uniform()
         for member, honoured in zip(others, mech.draw_one_of(probabilities, draw), strict=True):
             if honoured.any():
-                reward_effect(model, member.name, honoured.astype(float))
+                reward_effect(model, member.name, honoured.astype(FLOAT))
 
     def decide(self) -> None:
         """Next month's capacity; the hegemon's own rung does not change."""

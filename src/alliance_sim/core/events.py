@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from . import mechanisms as mech
+from .floats import FLOAT
 from .months import parse_month
 from .parameters import PATRONS
 
@@ -210,7 +211,7 @@ class HegemonReward(_EventBase):
         return [self.member]
 
     def apply(self, model: AllianceModel) -> None:
-        reward_effect(model, self.member, np.ones(model.replicates))
+        reward_effect(model, self.member, np.ones(model.replicates, dtype=FLOAT))
 
 
 class ThreatShift(_EventBase):
@@ -253,7 +254,7 @@ def border_clash_effect(
         if victim is not None:
             # Fellow members fought and the bloc did nothing: evidence against the guarantee.
             model.member(victim).observe_request(
-                np.zeros(model.replicates), g["inaction_weight"] * severity
+                np.zeros(model.replicates, dtype=FLOAT), g["inaction_weight"] * severity
             )
     first = float(np.broadcast_to(severity, (model.replicates,))[0])
     model.log_event("border_clash", f"{a}–{b}", f"severity {first:.2f}")
@@ -268,7 +269,7 @@ def article4_effect(
     if answered is None:
         outcome = model.hegemon.answers(requester)
     else:
-        outcome = np.full(model.replicates, float(answered))
+        outcome = np.full(model.replicates, float(answered), dtype=FLOAT)
     requester.observe_request(outcome, g["requester_weight"] * severity)
     # Help that arrives pushes the threat back.
     requester.threat = requester.threat * (1.0 - g["help_relief"] * severity * outcome)
@@ -307,7 +308,9 @@ def reward_effect(model: AllianceModel, name: str, honoured: np.ndarray) -> None
     model.shift_hegemon_affinity(model.member(name), g["reward_affinity"] * honoured)
     for member in model.members:
         if member.threat_source == name:
-            member.observe_request(np.zeros(model.replicates), g["reward_slight"] * honoured)
+            member.observe_request(
+                np.zeros(model.replicates, dtype=FLOAT), g["reward_slight"] * honoured
+            )
             member.pressure = np.minimum(1.0, member.pressure + g["reward_anger"] * honoured)
     if honoured[0]:
         model.log_event("hegemon_reward", name, f"{model.hegemon.name} honours {name}")

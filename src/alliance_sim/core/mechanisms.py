@@ -20,7 +20,7 @@ NO_STANCE, NEUTRAL, SUPPORT = -1, 0, 1
 STAY_RUNGS = np.arange(3)[:, None]
 #: Sign of the switching cost of keeping each stance, indexed by the stance itself: neutral (0)
 #: -1, support (1) +1, none (-1, the last entry) 0.
-STANCE_SIGN = np.array([-1.0, 1.0, 0.0])
+STANCE_SIGN = np.array([-1, 1, 0], dtype=np.int8)
 
 
 def friendliness(affinity: np.ndarray) -> np.ndarray:
@@ -33,7 +33,7 @@ def friendliness(affinity: np.ndarray) -> np.ndarray:
 
 def closeness(affinity: np.ndarray) -> np.ndarray:
     """An affinity in [-1, 1] mapped linearly onto [0, 1] (how much an observer heeds a peer)."""
-    return np.interp(affinity, [-1.0, 1.0], [0.0, 1.0])
+    return np.interp(affinity, [-1.0, 1.0], [0.0, 1.0]).astype(np.result_type(affinity))
 
 
 def usability(affinity: np.ndarray) -> float | np.ndarray:
@@ -146,7 +146,7 @@ def rung_values(
         guarantee_reduced: Share of the bloc's value a reduced member keeps.
         burden_reduced: Share of the burden a reduced member bears.
     """
-    out = np.empty((len(STAY_RUNGS), *np.shape(bloc_value)))
+    out = np.empty((len(STAY_RUNGS), *np.shape(bloc_value)), dtype=np.result_type(bloc_value))
     np.subtract(bloc_value, burden, out=out[0])
     reduced = guarantee_reduced * (bloc_value - outside_value) + outside_value
     np.subtract(reduced, burden_reduced * burden, out=out[1])
@@ -191,7 +191,7 @@ def switching_discounts(
     one_step = move_discount
     two_steps = move_discount * move_discount
     down_one = one_step * pledge
-    out = np.empty((len(STAY_RUNGS), *np.shape(state)))
+    out = np.empty((len(STAY_RUNGS), *np.shape(state)), dtype=np.result_type(move_discount))
     out[0] = np.where(state == ACTIVE, 1.0, np.where(state == REDUCED, one_step, two_steps))
     out[1] = np.where(state == ACTIVE, down_one, np.where(state == REDUCED, 1.0, one_step))
     out[2] = np.where(
@@ -236,8 +236,8 @@ def logit_weights(utilities: np.ndarray, out: np.ndarray | None = None) -> np.nd
     """``exp(utilities)``: unnormalised logit weights (into ``out`` if given).
 
     Utilities here are sums of bounded terms (every weight's range is capped in the parameter
-    table), far inside the range where ``exp`` is exact in float64, so no shift by the maximum
-    is needed.
+    table), a few tens of logit units at most: far inside the range of ``exp`` even in float32
+    (which overflows above 88), so no shift by the maximum is needed.
     """
     return np.exp(utilities, out=out)
 
@@ -445,7 +445,7 @@ def draw_one_of(probabilities: np.ndarray, uniform: np.ndarray) -> np.ndarray:
     total = probabilities.sum(axis=0)
     scaled = uniform * np.maximum(total, 1.0)
     # np.cumsum(probabilities, axis=0), row by row (the same additions, several times faster).
-    upper = np.array(probabilities, dtype=float)
+    upper = np.array(probabilities)
     for k in range(1, len(upper)):
         upper[k] += upper[k - 1]
     return (scaled < upper) & (scaled >= upper - probabilities)

@@ -25,9 +25,9 @@ def engagement(states: np.ndarray, reduced_weight: np.ndarray, frozen_weight: np
     Returns:
         Shape ``(M, R)`` engagement in [0, 1].
     """
-    weights = np.stack(
-        np.broadcast_arrays(1.0, reduced_weight, frozen_weight, 0.0), axis=0
-    )  # (4, R): one column of rung weights per replicate
+    dtype = np.result_type(reduced_weight, frozen_weight)  # the weights' own float type
+    rungs = (np.asarray(w, dtype=dtype) for w in (1.0, reduced_weight, frozen_weight, 0.0))
+    weights = np.stack(np.broadcast_arrays(*rungs), axis=0)  # (4, R): a column per replicate
     if weights.ndim == 1:  # the same weights in every replicate
         return weights[states]
     if weights.ndim == 2 and states.ndim == 2 and weights.shape[1] == states.shape[1]:
@@ -70,7 +70,7 @@ def cohesion_parts(
         total loyalty, the sum over ordered pairs of distinct engaged members of their mutual
         affinity mapped from [-1, 1] to [0, 1], and how many are engaged.
     """
-    engaged = ((states <= REDUCED) & members[:, None]).astype(float)
+    engaged = ((states <= REDUCED) & members[:, None]).astype(loyalty.dtype)
     n = engaged.sum(axis=0)
     loyalty_sum = (loyalty * engaged).sum(axis=0)
     pair_terms = engaged[:, None, :] * engaged[None, :, :]
@@ -96,7 +96,7 @@ def cohesion_from_parts(
         n_engaged: How many members are engaged, from :func:`cohesion_parts`.
         size: The group's size, a number or shape ``(R,)``.
     """
-    size = np.broadcast_to(np.asarray(size, dtype=float), n_engaged.shape)
+    size = np.broadcast_to(np.asarray(size, dtype=loyalty_sum.dtype), n_engaged.shape)
     mean_loyalty = np.divide(loyalty_sum, size, out=np.zeros_like(size), where=size > 0)
     # Ordered pairs of distinct members: size (size - 1), an exact count.
     pairs = size * (size - 1.0)
@@ -189,4 +189,4 @@ def credibility_remaining(
     counted = (states < EXITED) & believers[:, None]
     n = counted.sum(axis=0)
     total = (chance * counted).sum(axis=0)
-    return np.divide(total, n, out=np.zeros(total.shape), where=n > 0)
+    return np.divide(total, n, out=np.zeros_like(total), where=n > 0)

@@ -24,6 +24,7 @@ from . import overrides as override_rules
 from .affinity import AffinityTerms, Term
 from .agents import Hegemon, MemberState, OutsideActor
 from .events import parse_event
+from .floats import FLOAT
 from .parameters import (
     DEFAULT_MEMBER_AFFINITY,
     ENGAGEMENT_STATES,
@@ -172,7 +173,7 @@ class AllianceModel(mesa.Model):
         self.event_log: list[dict[str, Any]] = []
         self.streams = ReplicateStreams(entropy, self.replicates)
 
-        self.zeros = np.zeros(self.replicates)
+        self.zeros = np.zeros(self.replicates, dtype=FLOAT)
         self.zeros.flags.writeable = False
         self._coercion_scale = None
         self._replicate_index = np.arange(self.replicates)
@@ -210,7 +211,7 @@ class AllianceModel(mesa.Model):
     def _draw(self, p: Param, uniform: np.ndarray, edited: bool = False) -> np.ndarray:
         if isinstance(p.value, str):
             raise TypeError("categorical parameters are not drawn")
-        value = np.asarray(p.value, dtype=float)
+        value = np.asarray(p.value, dtype=FLOAT)
         if value.ndim == 1 and value.shape != (self.replicates,):
             raise ValueError(
                 f"a per-replicate override has {value.size} values for {self.replicates} replicates"
@@ -234,7 +235,7 @@ class AllianceModel(mesa.Model):
         u = self.streams.uniform_rows(n_draws)
         self.g = {k: self._draw(ps.globals[k], next(u)) for k in numeric_globals}
 
-        self.patron_pull = np.zeros((len(PATRONS), self.replicates))
+        self.patron_pull = np.zeros((len(PATRONS), self.replicates), dtype=FLOAT)
         self.actors_by_name: dict[str, OutsideActor] = {}
         for name, entries in ps.actors.items():
             # set_parameter edits an actor's pressure and pull in place
@@ -294,7 +295,7 @@ class AllianceModel(mesa.Model):
         }
         # Pairs drawn per replicate (affinity to the hegemon, sweeps' per-replicate overrides)
         # keep an (R,) baseline; the rest one number each.
-        constant = np.zeros((m, m))
+        constant = np.zeros((m, m), dtype=FLOAT)
         varying = {}
         for (i, j), value in pairs.items():
             if np.ndim(value):
@@ -317,7 +318,7 @@ class AllianceModel(mesa.Model):
 
         Also the switching-cost factors; recomputed whenever a global parameter is set.
         """
-        one, zero = np.ones(self.replicates), np.zeros(self.replicates)
+        one, zero = np.ones(self.replicates, dtype=FLOAT), np.zeros(self.replicates, dtype=FLOAT)
         self.guarantee_share = np.stack([one, self.g["guarantee_share_reduced"], zero])
         self.burden_share = np.stack([one, self.g["burden_share_reduced"], zero])
         self._guarantee_by_rung = np.vstack([self.guarantee_share, zero[None]])
@@ -356,7 +357,7 @@ class AllianceModel(mesa.Model):
             # The distinct factors, as mechanisms.switching_discounts forms them: 1, one step,
             # two steps, one step down with the pledge, two steps down with it. Shape (5, R).
             move, pledge = self.move_discount, self.pledge_discount
-            one = np.ones(self.replicates)
+            one = np.ones(self.replicates, dtype=FLOAT)
             two_steps = move * move
             self._discount_table = np.stack(
                 [one, move, two_steps, move * pledge, two_steps * pledge * pledge]
@@ -558,10 +559,10 @@ class AllianceModel(mesa.Model):
 
     def _snapshot(self, noise: bool = True) -> dict[str, np.ndarray]:
         states = np.stack([m.state for m in self.members])
-        disengagement = np.clip(states - self.initial_states, 0, 3) / 3.0
+        disengagement = np.clip(states - self.initial_states, 0, 3) / FLOAT(3.0)
         moved = (states > self.initial_states).any(axis=1)
         calendar_month = int(self.date.astype(int) % 12) + 1
-        decision_date = (calendar_month == self.g["decision_month"]).astype(float)
+        decision_date = (calendar_month == self.g["decision_month"]).astype(FLOAT)
         return {
             "capacity": self.hegemon.capacity,
             "affinity": self.affinity,
@@ -668,7 +669,7 @@ class AllianceModel(mesa.Model):
         """
         entity, _, name = key.partition(".")
         per_replicate = np.ndim(value) > 0
-        value = np.broadcast_to(np.asarray(value, dtype=float), (self.replicates,)).copy()
+        value = np.broadcast_to(np.asarray(value, dtype=FLOAT), (self.replicates,)).copy()
         if entity == "global":
             if name not in self.g:
                 raise KeyError(f"unknown global parameter {name!r}; valid: {', '.join(self.g)}")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .floats import FLOAT
 from .parameters import ENGAGEMENT_STATES, WAR_STANCES
 
 if TYPE_CHECKING:
@@ -49,9 +50,9 @@ class ArrayRecorder:
         self.record_members = record_members
         rows, m, r = model.months + 1, len(model.members), model.replicates
         self.first_date = model.date
-        self.bloc = {k: np.empty((rows, r)) for k in self.BLOC}
+        self.bloc = {k: np.empty((rows, r), dtype=FLOAT) for k in self.BLOC}
         if record_members:
-            self.member = {k: np.empty((rows, m, r), dtype=np.float32) for k in self.MEMBER}
+            self.member = {k: np.empty((rows, m, r), dtype=FLOAT) for k in self.MEMBER}
             self.state = np.empty((rows, m, r), dtype=np.int8)
             self.stance = np.empty((rows, m, r), dtype=np.int8)
         self.n = 0

@@ -3,7 +3,8 @@
 One model carries R replicates. Replicates are grouped in blocks of ``BLOCK_SIZE``; each block
 draws from its own generator, spawned from ``numpy.random.SeedSequence(seed)``. A draw for the
 whole ensemble concatenates the blocks' draws, so results for a seed never depend on how many
-processes or workers ran them, and no global random state is touched.
+processes or workers ran them, and no global random state is touched. Draws are of the
+simulation's float type (:data:`~alliance_sim.core.floats.FLOAT`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
+
+from .floats import FLOAT
 
 BLOCK_SIZE = 1024
 
@@ -37,11 +40,11 @@ class ReplicateStreams:
 
     def _draw(self, method: str, shape: tuple[int, ...]) -> np.ndarray:
         if len(self.generators) == 1:
-            return getattr(self.generators[0], method)(size=(*shape, self.replicates))
-        out = np.empty((*shape, self.replicates))
+            return getattr(self.generators[0], method)(size=(*shape, self.replicates), dtype=FLOAT)
+        out = np.empty((*shape, self.replicates), dtype=FLOAT)
         start = 0
         for gen, n in zip(self.generators, self.sizes, strict=True):
-            out[..., start : start + n] = getattr(gen, method)(size=(*shape, n))
+            out[..., start : start + n] = getattr(gen, method)(size=(*shape, n), dtype=FLOAT)
             start += n
         return out
 
