@@ -5,9 +5,12 @@ computed from it into float64: the model then needs twice the memory and more ti
 memory and speed targets in docs/performance.md do not allow.
 """
 
-import numpy as np
+import warnings
 
-from alliance_sim import AllianceModel, parse_event
+import numpy as np
+import pandas as pd
+
+from alliance_sim import AllianceModel, load_parameters, parse_event
 from alliance_sim.core.floats import FLOAT
 
 # Every event type, with sizes given as plain numbers.
@@ -66,3 +69,38 @@ def test_every_array_of_a_run_stays_in_the_simulation_float_type():
     frame = model.to_frame()
     assert all(frame[c].dtype == FLOAT for c in ("integrity", "cohesion", "credibility"))
     assert model.member_frame()["loyalty"].dtype == FLOAT
+
+
+def test_a_single_run_reports_the_same_float_type_as_an_ensemble():
+    one = AllianceModel(replicates=1, months=3, seed=2)  # Mesa's DataCollector, R=1
+    one.run_model()
+    frame = one.to_frame()
+    assert all(frame[c].dtype == FLOAT for c in ("integrity", "cohesion", "credibility"))
+    np.testing.assert_array_equal(frame["integrity"], one.recorder.bloc_frame()["integrity"])
+
+
+def test_weights_at_the_top_of_their_range_run_without_overflow_warnings():
+    # float32's exp overflows above 88 (float64's above 709): a stance or exit probability of 0
+    # must come out as 0, not with a RuntimeWarning in the user's terminal.
+    table = load_parameters()
+    for name in ("entrapment_weight", "stance_precision", "stance_cost"):
+        top = table.globals[name].high
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            model = AllianceModel(
+                replicates=50, months=6, seed=1, overrides={f"global.{name}": top}
+            )
+            model.run_model()
+
+
+def test_sweep_summaries_read_back_the_same_from_csv_and_parquet(tmp_path):
+    from alliance_sim.sweeps import sweep
+
+    results = sweep(
+        "baseline", grid={"global.contagion": [0.0, 0.5]}, replicates=8, months=3, seed=3
+    )
+    means = [c for c in results.columns if c.endswith("_mean")]
+    assert means and all(results[c].dtype == np.float64 for c in means)
+    results.to_csv(tmp_path / "r.csv", index=False)
+    back = pd.read_csv(tmp_path / "r.csv")
+    np.testing.assert_array_equal(back[means].to_numpy(), results[means].to_numpy())

@@ -17,7 +17,7 @@ EXTERNAL, INTRA, HEGEMON, NONE = range(4)
 ACTIVE, REDUCED, FROZEN, EXITED = range(4)
 NO_STANCE, NEUTRAL, SUPPORT = -1, 0, 1
 #: The rungs inside the treaty (active, reduced, frozen) as a column against ``(R,)`` rows.
-STAY_RUNGS = np.arange(3)[:, None]
+STAY_RUNGS = np.arange(3, dtype=np.int8)[:, None]  # int8: costs keep their float type
 #: Sign of the switching cost of keeping each stance, indexed by the stance itself: neutral (0)
 #: -1, support (1) +1, none (-1, the last entry) 0.
 STANCE_SIGN = np.array([-1, 1, 0], dtype=np.int8)
@@ -321,11 +321,16 @@ def expected_participation(weights: np.ndarray, burden_reduced: np.ndarray) -> n
 
 
 def logistic(log_odds: np.ndarray) -> np.ndarray:
-    """Probability from log-odds: ``1 / (1 + exp(-log_odds))`` (one buffer for arrays)."""
-    if np.ndim(log_odds) == 0:
-        return 1.0 / (1.0 + np.exp(-log_odds))
-    z = np.negative(log_odds)
-    np.exp(z, out=z)
+    """Probability from log-odds: ``1 / (1 + exp(-log_odds))`` (one buffer for arrays).
+
+    Log-odds below about -88 overflow float32's ``exp`` to infinity, which gives the right
+    probability, 0: the overflow is expected and not reported.
+    """
+    with np.errstate(over="ignore"):
+        if np.ndim(log_odds) == 0:
+            return 1.0 / (1.0 + np.exp(-log_odds))
+        z = np.negative(log_odds)
+        np.exp(z, out=z)
     z += 1.0
     return np.divide(1.0, z, out=z)
 

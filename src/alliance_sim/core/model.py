@@ -719,6 +719,9 @@ class AllianceModel(mesa.Model):
             frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
             frame.insert(1, "replicate", 0)
             frame["date"] = pd.PeriodIndex(frame["date"], freq="M")
+            # The collector holds Python floats; the values are the model's float32 ones.
+            metrics = list(ArrayRecorder.BLOC)
+            frame[metrics] = frame[metrics].astype(FLOAT)
             return frame
         return self.recorder.bloc_frame()
 

@@ -149,7 +149,8 @@ def summarise_point_block(
     """
     out: dict[str, np.ndarray] = {}
     for metric, values in final.items():
-        out[f"{metric}_mean"] = values.mean(axis=1)
+        # In float64, like the quantiles: a float32 mean would read back differently from CSV.
+        out[f"{metric}_mean"] = values.mean(axis=1, dtype=np.float64)
         qs = np.quantile(values, QUANTILES, axis=1)
         for q, row in zip(QUANTILES, qs, strict=True):
             out[f"{metric}_q{int(round(q * 100)):02d}"] = row
@@ -194,7 +195,7 @@ def summarise_months(
         "p_any_frozen_or_exited": left[:, founding].any(axis=1).mean(axis=-1),
     }
     for metric, values in bloc.items():
-        out[f"{metric}_mean"] = values.mean(axis=-1)
+        out[f"{metric}_mean"] = values.mean(axis=-1, dtype=np.float64)
     return out
 
 
