@@ -253,9 +253,7 @@ def border_clash_effect(
         model.affinity_changed(j, i)
         if victim is not None:
             # Fellow members fought and the bloc did nothing: evidence against the guarantee.
-            model.member(victim).observe_request(
-                np.zeros(model.replicates, dtype=FLOAT), g["inaction_weight"] * severity
-            )
+            model.member(victim).observe_request(model.zeros, g["inaction_weight"] * severity)
     first = float(np.broadcast_to(severity, (model.replicates,))[0])
     model.log_event("border_clash", f"{a}–{b}", f"severity {first:.2f}")
 
@@ -308,9 +306,7 @@ def reward_effect(model: AllianceModel, name: str, honoured: np.ndarray) -> None
     model.shift_hegemon_affinity(model.member(name), g["reward_affinity"] * honoured)
     for member in model.members:
         if member.threat_source == name:
-            member.observe_request(
-                np.zeros(model.replicates, dtype=FLOAT), g["reward_slight"] * honoured
-            )
+            member.observe_request(model.zeros, g["reward_slight"] * honoured)
             member.pressure = np.minimum(1.0, member.pressure + g["reward_anger"] * honoured)
     if honoured[0]:
         model.log_event("hegemon_reward", name, f"{model.hegemon.name} honours {name}")

@@ -173,6 +173,7 @@ class AllianceModel(mesa.Model):
         self.event_log: list[dict[str, Any]] = []
         self.streams = ReplicateStreams(entropy, self.replicates)
 
+        # Read-only zeros shared by terms that are zero everywhere (and ignored requests).
         self.zeros = np.zeros(self.replicates, dtype=FLOAT)
         self.zeros.flags.writeable = False
         self._coercion_scale = None
